@@ -1,0 +1,13 @@
+// The migration list, as a static import map so that the same list works from source, from the
+// compiled package and in the Docker image (no directory scanning).
+
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_core.js';
+
+const migrations: Record<string, Migration> = {
+  '0001_core': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

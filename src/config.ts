@@ -1,0 +1,56 @@
+// Configuration of one emulator instance, with the defaults of spec/README.md ("Defaults of a
+// fresh emulator"). The CLI and the in-process API both end up here.
+
+export interface UserSeed {
+  name: string;
+  password: string;
+}
+
+export interface ApiKeySeed {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface EmulatorConfig {
+  /** SQLite file, or ':memory:' */
+  db: string;
+  /** default and maximum page size */
+  pageSizeDefault: number;
+  pageSizeMax: number;
+  /** session idle timeout and absolute lifetime, in milliseconds */
+  sessionIdleTimeoutMs: number;
+  sessionMaxLifetimeMs: number;
+  /** the site admin created in a fresh database */
+  admin: UserSeed;
+  /** the API key created in a fresh database */
+  apiKey: ApiKeySeed;
+  /** ids and name of the default shared space and workspace */
+  sharedSpaceId: number;
+  workspaceId: number;
+  workspaceName: string;
+  /** largest request body accepted, in bytes */
+  bodyLimit: number;
+}
+
+export const DEFAULT_CONFIG: EmulatorConfig = {
+  db: 'data/octane-emulator.db',
+  pageSizeDefault: 100,
+  pageSizeMax: 2000,
+  sessionIdleTimeoutMs: 3 * 60 * 60 * 1000,
+  sessionMaxLifetimeMs: 24 * 60 * 60 * 1000,
+  admin: { name: 'sa@nga', password: 'Welcome1' },
+  apiKey: { clientId: 'octane_emulator_client', clientSecret: 'octane-emulator-secret' },
+  sharedSpaceId: 1001,
+  workspaceId: 1002,
+  workspaceName: 'default_workspace',
+  bodyLimit: 50 * 1024 * 1024,
+};
+
+export function resolveConfig(partial: Partial<EmulatorConfig> = {}): EmulatorConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    ...partial,
+    admin: { ...DEFAULT_CONFIG.admin, ...partial.admin },
+    apiKey: { ...DEFAULT_CONFIG.apiKey, ...partial.apiKey },
+  };
+}

@@ -1,0 +1,62 @@
+// buildApp: a ready Fastify instance serving the Octane API over one emulator instance. It never
+// listens; src/cli.ts and startEmulator() do. The request pipeline, in order:
+//   onRequest: correlation id, caller (session cookie / Basic / bearer; 401 without)
+//   route of one URI shape of one resource: shared space / workspace exist (404), technical
+//     preview header (403), method allowed by the descriptor (405)
+//   generic entity service (query compiled to SQL, hooks of the resource) -> Octane JSON
+//   any throw -> the root error handler -> Octane's error JSON
+
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { registerAuthentication, registerAuthRoutes } from '../auth/authentication.js';
+import type { EmulatorConfig } from '../config.js';
+import { Emulator } from '../emulator.js';
+import { newCorrelationId } from '../errors/octane-error.js';
+import { registerEntityRoutes } from './entity-routes.js';
+import { registerErrorHandling } from './error-handler.js';
+
+export interface AppOptions extends Partial<EmulatorConfig> {
+  logger?: FastifyServerOptions['logger'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    emulator: Emulator;
+  }
+}
+
+export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  const { logger = false, ...config } = options;
+  const emulator = await Emulator.open(config);
+  const app = Fastify({
+    logger,
+    bodyLimit: emulator.config.bodyLimit,
+    // Octane's query strings carry JSON and long filters.
+    routerOptions: { maxParamLength: 2000 },
+  });
+  app.decorate('emulator', emulator);
+  app.addHook('onClose', async () => emulator.close());
+
+  app.decorateRequest('correlationId', '');
+  app.addHook('onRequest', async (request) => {
+    request.correlationId = newCorrelationId();
+  });
+
+  await app.register(cookie);
+
+  // JSON bodies through Fastify's own safe parser, but an empty body is no body: clients send
+  // `Content-Type: application/json` on DELETE and sign-out without one.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    return jsonParser(request, body as string, done);
+  });
+
+  registerErrorHandling(app, emulator.config.bodyLimit);
+  registerAuthentication(app, emulator);
+  registerAuthRoutes(app, emulator);
+  registerEntityRoutes(app, emulator);
+  await app.ready();
+  return app;
+}

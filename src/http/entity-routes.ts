@@ -1,0 +1,162 @@
+// The routes of every resource, registered in one loop over the resource table: a collection URI
+// and an instance URI per collection name, every HTTP method on both, so that a method the
+// descriptor does not allow answers Octane's 405 (Fastify alone would answer 404).
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from '../errors/catalog.js';
+import type { Emulator } from '../emulator.js';
+import type { Expr } from '../query/ast.js';
+import { parseQuery } from '../query/parser.js';
+import { parseFields, parseOrderBy, parsePaging, type FieldSelectionItem } from '../query/read-params.js';
+import type { BulkResult } from '../resources/entity-service.js';
+import type { ResolvedEntity } from '../resources/registry.js';
+import type { Level, Method } from '../resources/types.js';
+import { checkPreview, requestContext } from './request-context.js';
+
+const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+
+export function basePath(level: Level): string {
+  switch (level) {
+    case 'workspace':
+      return '/api/shared_spaces/:sid/workspaces/:wid';
+    case 'space':
+      return '/api/shared_spaces/:sid';
+    case 'site':
+      return '/api';
+  }
+}
+
+type Query = Record<string, string | string[] | undefined>;
+
+/** One value of a query parameter; repeated list parameters are joined, a repeated query is refused. */
+function param(q: Query, name: string, joinable = false): string | undefined {
+  const v = q[name];
+  if (Array.isArray(v)) {
+    if (!joinable) throw errors.badRequest(`The parameter '${name}' is given more than once`, { parameter: name });
+    return v.join(',');
+  }
+  return v;
+}
+
+function queryOf(q: Query): Expr | undefined {
+  const raw = param(q, 'query');
+  if (raw === undefined || raw.trim() === '' || raw.trim() === '""') return undefined;
+  return parseQuery(raw);
+}
+
+function fieldsOf(q: Query): FieldSelectionItem[] | undefined {
+  const raw = param(q, 'fields', true);
+  return raw === undefined || raw.trim() === '' ? undefined : parseFields(raw);
+}
+
+function isTrue(v: string | undefined): boolean {
+  return v !== undefined && ['true', '1', ''].includes(v.toLowerCase());
+}
+
+/** The items of a `{"data":[…]}` body. */
+function dataItems(body: unknown, what: string): unknown[] {
+  if (body && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { data?: unknown }).data)) {
+    return (body as { data: unknown[] }).data;
+  }
+  throw errors.badRequest(`Expected a body of the form {"data":[…]} to ${what}`);
+}
+
+function sendBulk(reply: FastifyReply, status: number, result: BulkResult): FastifyReply {
+  const body: Record<string, unknown> = { total_count: result.data.length, data: result.data };
+  if (result.errors.length) {
+    body.errors = result.errors.map((e) => e.toBody(reply.request.correlationId));
+  }
+  return reply.code(status).send(body);
+}
+
+export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): void {
+  const { service, config } = emulator;
+  const limits = { defaultLimit: config.pageSizeDefault, maxLimit: config.pageSizeMax };
+
+  const guard = (entity: ResolvedEntity, name: string, shape: 'collection' | 'instance', request: FastifyRequest) => {
+    const ctx = requestContext(emulator, request, entity.level);
+    checkPreview(entity, request, name);
+    const allowed = entity.methods[shape];
+    const method = (request.method === 'HEAD' ? 'GET' : request.method) as Method;
+    if (!allowed.includes(method)) throw errors.methodNotAllowed(request.method, allowed);
+    return ctx;
+  };
+
+  for (const entity of emulator.registry.entities) {
+    const base = basePath(entity.level);
+    for (const name of [entity.collection, ...(entity.aliases ?? [])]) {
+      app.route({
+        method: [...ROUTE_METHODS],
+        url: `${base}/${name}`,
+        handler: async (request, reply) => {
+          const ctx = guard(entity, name, 'collection', request);
+          const q = request.query as Query;
+          switch (request.method) {
+            case 'GET':
+            case 'HEAD': {
+              const { limit, offset } = parsePaging(param(q, 'limit'), param(q, 'offset'), limits);
+              const orderRaw = param(q, 'order_by', true);
+              return service.list(ctx, entity, {
+                query: queryOf(q),
+                fields: fieldsOf(q),
+                orderBy: orderRaw ? parseOrderBy(orderRaw) : undefined,
+                limit,
+                offset,
+              });
+            }
+            case 'POST': {
+              const items = dataItems(request.body, `create ${name}`);
+              const result = service.create(ctx, entity, items, { fields: fieldsOf(q), partial: isTrue(param(q, 'partial')) });
+              return sendBulk(reply, 201, result);
+            }
+            case 'PUT': {
+              const query = queryOf(q);
+              if (query) {
+                const body = request.body as Record<string, unknown> | undefined;
+                const patch = body && Array.isArray(body.data) ? (body.data.length === 1 ? body.data[0] : undefined) : body;
+                if (!patch || typeof patch !== 'object') throw errors.badRequest('Expected the changes as {"data":[{…}]} for an update by query');
+                return service.updateByQuery(ctx, entity, query, patch, fieldsOf(q));
+              }
+              const items = dataItems(request.body, `update ${name}`);
+              return sendBulk(reply, 200, service.updateMany(ctx, entity, items, { fields: fieldsOf(q), partial: isTrue(param(q, 'partial')) }));
+            }
+            case 'DELETE': {
+              const query = queryOf(q);
+              if (!query) throw errors.badRequest(`A DELETE on the collection '${name}' needs a query that selects what to delete`);
+              return service.deleteByQuery(ctx, entity, query);
+            }
+          }
+          throw errors.methodNotAllowed(request.method, entity.methods.collection);
+        },
+      });
+
+      app.route({
+        method: [...ROUTE_METHODS],
+        url: `${base}/${name}/:id`,
+        handler: async (request, reply) => {
+          const ctx = guard(entity, name, 'instance', request);
+          const { id } = request.params as { id: string };
+          const q = request.query as Query;
+          switch (request.method) {
+            case 'GET':
+            case 'HEAD':
+              return service.get(ctx, entity, id, fieldsOf(q));
+            case 'PUT': {
+              let body = request.body;
+              // Tolerate the collection form {"data":[{…}]} for a single update.
+              if (body && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { data?: unknown }).data) && Object.keys(body).length === 1) {
+                const data = (body as { data: unknown[] }).data;
+                if (data.length === 1) body = data[0];
+              }
+              return service.update(ctx, entity, id, body, fieldsOf(q));
+            }
+            case 'DELETE':
+              service.delete(ctx, entity, id);
+              return reply.code(200).send();
+          }
+          throw errors.methodNotAllowed(request.method, entity.methods.instance);
+        },
+      });
+    }
+  }
+}

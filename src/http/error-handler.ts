@@ -1,0 +1,57 @@
+// The one place failures leave the server: every error becomes Octane's error JSON with the
+// status Octane uses. Expected failures arrive as OctaneError; Fastify's own (bad JSON, body too
+// large, unsupported media type) are mapped; anything else is logged and answered as a 500.
+
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from '../errors/catalog.js';
+import { OctaneError } from '../errors/octane-error.js';
+
+/** Fastify error codes and the Octane error each one stands for. */
+function fromFastify(err: FastifyError, request: FastifyRequest, bodyLimit: number): OctaneError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return errors.invalidJson(err.message);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.requestTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedMediaType(String(request.headers['content-type'] ?? ''));
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return errors.badRequest('The Content-Length header does not match the body');
+    case 'FST_ERR_VALIDATION':
+      return errors.badRequest(err.message);
+    case 'FST_ERR_BAD_URL':
+      return errors.badRequest('The URL is malformed');
+  }
+  if (err instanceof SyntaxError && 'body' in err) return errors.invalidJson(err.message);
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new OctaneError({ status: err.statusCode, code: 'platform.web_application', description: err.message });
+  }
+  return undefined;
+}
+
+export function sendError(reply: FastifyReply, err: OctaneError): FastifyReply {
+  const correlationId = reply.request.correlationId;
+  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  reply.code(err.status).type('application/json');
+  if (err.itemErrors) {
+    return reply.send({
+      total_count: 0,
+      data: [],
+      exceeds_total_count: false,
+      errors: err.itemErrors.map((e) => e.toBody(correlationId)),
+    });
+  }
+  return reply.send(err.toBody(correlationId));
+}
+
+export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof OctaneError) return sendError(reply, err);
+    const mapped = fromFastify(err, request, bodyLimit);
+    if (mapped) return sendError(reply, mapped);
+    request.log.error({ err }, 'unexpected error');
+    return sendError(reply, errors.internal());
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, errors.notFoundUrl(request.url.split('?')[0])));
+}

@@ -1,0 +1,47 @@
+// Comments and attachments. Each points at its owner through exactly one `owner_<entity type>`
+// reference; the owners show them back as their `comments` / `attachments` inverse fields.
+// Attachment bytes are not a field: they are stored beside the row and served by the attachment routes.
+
+import { authorField, entity } from '../define.js';
+import { f } from '../fields.js';
+import type { EntityDescriptor, FieldDescriptor } from '../types.js';
+
+/** Owner references shared by comments and attachments; the service checks exactly one is set. */
+function owners(): FieldDescriptor[] {
+  return [
+    f.ref('owner_work_item', ['work_item']),
+    f.ref('owner_test', ['test']),
+    f.ref('owner_run', ['run']),
+    f.ref('owner_requirement', ['requirement']),
+  ];
+}
+
+export const collaborationDescriptors: EntityDescriptor[] = [
+  entity({
+    type: 'comment',
+    collection: 'comments',
+    fields: [
+      // rich text (HTML)
+      f.memo('text', { required: true }),
+      authorField(),
+      ...owners(),
+      f.multi('mention_user', ['workspace_user'], { label: 'Mentioned users' }),
+    ],
+  }),
+  entity({
+    type: 'attachment',
+    collection: 'attachments',
+    fields: [
+      f.string('name', { required: true }),
+      f.string('description', { maxLength: 2000 }),
+      authorField(),
+      ...owners(),
+      f.ref('owner_run_step', ['run_step']),
+      f.ref('owner_release', ['release']),
+      f.ref('owner_milestone', ['milestone']),
+      // set from the uploaded bytes
+      f.integer('size', { editable: false }),
+      f.string('content_type', { editable: false }),
+    ],
+  }),
+];

@@ -1,0 +1,387 @@
+// The generic entity service: list, get, create, update and delete for every resource, driven by
+// the resource table. Per-resource behaviour comes in through the descriptors' hooks.
+
+import { sql } from 'kysely';
+import { errors } from '../errors/catalog.js';
+import type { OctaneError } from '../errors/octane-error.js';
+import type { Expr } from '../query/ast.js';
+import type { FieldSelectionItem, OrderKey } from '../query/read-params.js';
+import { QueryCompiler, linkKey } from '../query/to-sql.js';
+import type { Row, Sql } from '../store/database.js';
+import { EntityStore } from '../store/entity-store.js';
+import { scopeCondition } from '../store/scope.js';
+import { tableOf } from '../store/schema-sync.js';
+import type { RequestContext } from './context.js';
+import type { HookApi, RefValue, Values } from './hooks.js';
+import { InputValidator } from './input.js';
+import { Renderer, type Json } from './render.js';
+import type { Registry, ResolvedEntity } from './registry.js';
+import { isStoredColumn } from './registry.js';
+import { formatDateTime, isIntegerText } from './values.js';
+
+export interface ListParams {
+  query?: Expr;
+  fields?: FieldSelectionItem[];
+  orderBy?: OrderKey[];
+  limit: number;
+  offset: number;
+}
+
+export interface Collection {
+  total_count: number;
+  data: Json[];
+  exceeds_total_count?: boolean;
+}
+
+export interface BulkResult {
+  data: Json[];
+  errors: OctaneError[];
+}
+
+export interface WriteOptions {
+  fields?: FieldSelectionItem[];
+  /** write the valid items and report the others, instead of all-or-nothing */
+  partial?: boolean;
+}
+
+export class EntityService {
+  readonly store: EntityStore;
+  readonly renderer: Renderer;
+  readonly input: InputValidator;
+  /** store -> single reference columns (store, column) that can point into it */
+  private readonly incoming = new Map<string, Array<{ store: string; column: string }>>();
+
+  constructor(
+    readonly sql: Sql,
+    readonly registry: Registry,
+  ) {
+    this.store = new EntityStore(sql, registry);
+    this.renderer = new Renderer(this.store, registry);
+    this.input = new InputValidator(registry, this.store);
+    for (const s of registry.stores.values()) {
+      for (const c of s.columns.values()) {
+        if (c.field.type !== 'reference') continue;
+        for (const target of registry.storesOf(c.field.targets ?? [])) {
+          const list = this.incoming.get(target) ?? [];
+          if (!list.some((x) => x.store === s.name && x.column === c.name)) list.push({ store: s.name, column: c.name });
+          this.incoming.set(target, list);
+        }
+      }
+    }
+  }
+
+  // ---- reading -----------------------------------------------------------------------------------
+
+  private filtered(ctx: RequestContext, entity: ResolvedEntity, query: Expr | undefined) {
+    let q = this.sql.qb.selectFrom(`${tableOf(entity.store)} as t`).where(scopeCondition(this.registry, entity, ctx, 't'));
+    if (query) q = q.where(new QueryCompiler(this.registry, ctx).compile(entity, 't', query));
+    return q;
+  }
+
+  list(ctx: RequestContext, entity: ResolvedEntity, p: ListParams): Collection {
+    const plan = this.renderer.plan(entity, p.fields);
+    const base = this.filtered(ctx, entity, p.query);
+    const total = this.sql.get<{ n: number }>(base.select((eb) => eb.fn.countAll().as('n')))!.n;
+    let q = base.select(this.renderer.columns(plan).map((c) => `t.${c}`));
+    q = this.applyOrder(entity, q, p.orderBy ?? []);
+    const rows = total > p.offset ? this.sql.all(q.limit(p.limit).offset(p.offset)) : [];
+    return { total_count: total, data: this.renderer.render(ctx, plan, rows, () => entity.type), exceeds_total_count: false };
+  }
+
+  count(ctx: RequestContext, entity: ResolvedEntity, query?: Expr): number {
+    return this.sql.get<{ n: number }>(this.filtered(ctx, entity, query).select((eb) => eb.fn.countAll().as('n')))!.n;
+  }
+
+  /** Ids of the rows matching `query`, in id order. */
+  ids(ctx: RequestContext, entity: ResolvedEntity, query?: Expr): number[] {
+    return this.sql.all<{ id: number }>(this.filtered(ctx, entity, query).select('t.id').orderBy('t.id')).map((r) => r.id);
+  }
+
+  private applyOrder(entity: ResolvedEntity, q: any, keys: OrderKey[]): any {
+    let joins = 0;
+    let hasId = false;
+    for (const key of keys) {
+      const field = entity.fieldMap.get(key.field);
+      if (!field) throw errors.unknownField(entity.type, key.field);
+      const dir = key.descending ? 'desc' : 'asc';
+      if (field.name === 'id') {
+        hasId = true;
+        q = q.orderBy('t.id', dir);
+      } else if (field.type === 'reference' && !field.multiple && field.source?.kind !== 'inverse') {
+        // Ordered by the referenced entity's name, as Octane's UI does.
+        const target = this.registry.targetEntity(field);
+        const info = this.registry.store(target.store);
+        const a = `o${++joins}`;
+        q = q.leftJoin(`${tableOf(target.store)} as ${a}`, `${a}.id`, `t.${field.name}`).orderBy(`${a}.${info.hasName ? 'name' : 'id'}`, dir);
+      } else if (field.sortable || field.name === 'subtype') {
+        q = q.orderBy(field.name === 'subtype' ? 't.type' : `t.${field.name}`, dir);
+      } else {
+        throw errors.badRequest(`The field '${field.name}' of entity type '${entity.type}' cannot be used to order results`, { field_name: field.name, entity_type: entity.type });
+      }
+    }
+    return hasId ? q : q.orderBy('t.id', 'asc');
+  }
+
+  /** Parses an id from a URL: a number, or a logical name for entities that have them. */
+  resolveId(ctx: RequestContext, entity: ResolvedEntity, idText: string): number {
+    if (isIntegerText(idText)) return Number(idText);
+    if (this.registry.store(entity.store).hasLogicalName) {
+      const row = this.sql.get<{ id: number }>(this.filtered(ctx, entity, undefined).select('t.id').where('t.logical_name', '=', idText));
+      if (row) return row.id;
+    }
+    throw errors.entityNotFound(entity.type, idText);
+  }
+
+  findRow(ctx: RequestContext, entity: ResolvedEntity, idText: string): Row {
+    const id = this.resolveId(ctx, entity, idText);
+    const row = this.store.findRow(entity, ctx, id);
+    if (!row) throw errors.entityNotFound(entity.type, idText);
+    return row;
+  }
+
+  get(ctx: RequestContext, entity: ResolvedEntity, idText: string, fields?: FieldSelectionItem[]): Json {
+    const id = this.resolveId(ctx, entity, idText);
+    const rendered = this.renderIds(ctx, entity, [id], fields);
+    if (!rendered.length) throw errors.entityNotFound(entity.type, idText);
+    return rendered[0];
+  }
+
+  /** Renders rows of `entity` by id (in the given order), skipping ids out of scope. */
+  renderIds(ctx: RequestContext, entity: ResolvedEntity, ids: number[], fields?: FieldSelectionItem[]): Json[] {
+    if (!ids.length) return [];
+    const plan = this.renderer.plan(entity, fields);
+    const rows = this.sql.all(
+      this.filtered(ctx, entity, undefined)
+        .select(this.renderer.columns(plan).map((c) => `t.${c}`))
+        .where('t.id', 'in', ids),
+    );
+    const byId = new Map(rows.map((r) => [r.id as number, r]));
+    const ordered = ids.map((id) => byId.get(id)).filter((r): r is Row => r !== undefined);
+    return this.renderer.render(ctx, plan, ordered, () => entity.type);
+  }
+
+  // ---- writing -----------------------------------------------------------------------------------
+
+  private api(ctx: RequestContext, entity: ResolvedEntity): HookApi {
+    return { ctx, entity, registry: this.registry, service: this, store: this.store };
+  }
+
+  /** The concrete entity an item is written as: aggregates need `subtype`. */
+  private concreteFor(entity: ResolvedEntity, body: unknown): ResolvedEntity {
+    const subtype = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).subtype : undefined;
+    if (entity.subtypes?.length) {
+      if (subtype === undefined || subtype === null || subtype === '') throw errors.missingRequiredField(entity.type, 'subtype');
+      if (typeof subtype !== 'string' || !entity.subtypes.includes(subtype)) {
+        throw errors.fieldValidation(entity.type, 'subtype', `'${String(subtype)}' is not one of ${entity.subtypes.join(', ')}`);
+      }
+      return this.registry.entity(subtype);
+    }
+    if (subtype !== undefined && subtype !== entity.type && subtype !== entity.viewOf) {
+      throw errors.fieldValidation(entity.type, 'subtype', `a ${entity.type} cannot have subtype '${String(subtype)}'`);
+    }
+    return entity;
+  }
+
+  /** Creates the items of a POST. All-or-nothing unless `partial`. */
+  create(ctx: RequestContext, entity: ResolvedEntity, items: unknown[], opts: WriteOptions = {}): BulkResult {
+    return this.bulk(items, opts, (item) => this.createOne(ctx, entity, item), (ids) => this.renderIds(ctx, entity, ids, opts.fields));
+  }
+
+  private bulk(items: unknown[], opts: WriteOptions, write: (item: unknown) => number, render: (ids: number[]) => Json[]): BulkResult {
+    const failures: OctaneError[] = [];
+    const ids = this.sql.tx(() => {
+      const done: number[] = [];
+      items.forEach((item, index) => {
+        try {
+          done.push(this.sql.tx(() => write(item)));
+        } catch (e) {
+          if (!isOctaneError(e)) throw e;
+          e.index = index;
+          failures.push(e);
+        }
+      });
+      if (failures.length && !opts.partial) throw errors.bulkFailed(failures);
+      return done;
+    });
+    return { data: render(ids), errors: failures };
+  }
+
+  /** Creates one entity from a body; returns its id. Used by POST, fixtures and hooks. */
+  createOne(ctx: RequestContext, entity: ResolvedEntity, body: unknown): number {
+    const concrete = this.concreteFor(entity, body);
+    const { values } = this.input.parse(ctx, concrete, body, 'create');
+    if (concrete.fieldMap.has('author') && values.author === undefined && ctx.userId !== null) {
+      values.author = { type: 'workspace_user', id: ctx.userId } satisfies RefValue;
+    }
+    const api = this.api(ctx, concrete);
+    concrete.hooks?.beforeCreate?.(api, values);
+    this.input.checkRequired(ctx, concrete, values, 'create');
+    const bodyId = ctx.system ? (body as Record<string, unknown>).id : undefined;
+    const id = bodyId !== undefined && isIntegerText(String(bodyId)) ? Number(bodyId) : this.store.allocateIds(1)[0];
+    if (bodyId !== undefined) this.store.reserveId(id);
+    this.checkUnique(ctx, concrete, values, id);
+    const now = formatDateTime(ctx.now);
+    const row: Row = {
+      id,
+      type: concrete.viewOf ?? concrete.type,
+      shared_space_id: concrete.level === 'site' ? id : ctx.sharedSpaceId,
+      workspace_id: concrete.level === 'workspace' && concrete.scope !== 'members' ? ctx.workspaceId : null,
+      creation_time: now,
+      last_modified: now,
+      version_stamp: 1,
+      ...this.columnsOf(concrete, values),
+    };
+    this.store.insert(concrete.store, row);
+    this.writeLinks(concrete, id, values);
+    concrete.hooks?.afterCreate?.(api, id, values);
+    return id;
+  }
+
+  /** Single-valued values as table columns. */
+  private columnsOf(entity: ResolvedEntity, values: Values): Row {
+    const row: Row = {};
+    for (const [name, v] of Object.entries(values)) {
+      const field = entity.fieldMap.get(name);
+      if (!field || !isStoredColumn(field)) continue;
+      row[name] = toColumn(field.type, v);
+    }
+    return row;
+  }
+
+  private writeLinks(entity: ResolvedEntity, id: number, values: Values): void {
+    for (const [name, v] of Object.entries(values)) {
+      const field = entity.fieldMap.get(name);
+      if (!field || field.type !== 'reference' || !field.multiple) continue;
+      const ids = (v as RefValue[]).map((r) => r.id);
+      const source = field.source ?? { kind: 'stored' as const };
+      if (source.kind === 'stored') {
+        this.store.setLinks(linkKey(this.registry, entity, name), id, ids);
+      } else {
+        // A writable inverse of a multi-reference: the links are held by the other side.
+        const other = this.registry.entity(source.entity);
+        this.store.setInverseLinks(linkKey(this.registry, other, source.field), id, ids);
+      }
+    }
+  }
+
+  private checkUnique(ctx: RequestContext, entity: ResolvedEntity, values: Values, selfId: number): void {
+    for (const field of entity.fieldMap.values()) {
+      if (!field.unique || field.system) continue;
+      const v = values[field.name];
+      if (v === undefined || v === null) continue;
+      const clash = this.sql.get(
+        this.filtered(ctx, entity, undefined)
+          .select('t.id')
+          .where(`t.${field.name}`, '=', toColumn(field.type, v) as any)
+          .where('t.id', '!=', selfId),
+      );
+      if (clash) throw errors.duplicate(entity.type, field.label.toLowerCase(), v);
+    }
+  }
+
+  /** PUT on one entity. */
+  update(ctx: RequestContext, entity: ResolvedEntity, idText: string, body: unknown, fields?: FieldSelectionItem[]): Json {
+    const id = this.sql.tx(() => this.updateOne(ctx, entity, idText, body));
+    return this.renderIds(ctx, entity, [id], fields)[0];
+  }
+
+  /** Bulk PUT: every item names its id. */
+  updateMany(ctx: RequestContext, entity: ResolvedEntity, items: unknown[], opts: WriteOptions = {}): BulkResult {
+    return this.bulk(
+      items,
+      opts,
+      (item) => {
+        const idv = item && typeof item === 'object' ? (item as Record<string, unknown>).id : undefined;
+        if (idv === undefined || idv === null || (typeof idv !== 'string' && typeof idv !== 'number')) throw errors.missingRequiredField(entity.type, 'id');
+        return this.updateOne(ctx, entity, String(idv), item);
+      },
+      (ids) => this.renderIds(ctx, entity, ids, opts.fields),
+    );
+  }
+
+  /** PUT on a collection with `query`: the same changes to every match, in one transaction. */
+  updateByQuery(ctx: RequestContext, entity: ResolvedEntity, query: Expr, patch: unknown, fields?: FieldSelectionItem[]): Collection {
+    const ids = this.sql.tx(() => {
+      const matched = this.ids(ctx, entity, query);
+      for (const id of matched) this.updateOne(ctx, entity, String(id), patch);
+      return matched;
+    });
+    const data = this.renderIds(ctx, entity, ids, fields);
+    return { total_count: data.length, data };
+  }
+
+  updateOne(ctx: RequestContext, entity: ResolvedEntity, idText: string, body: unknown): number {
+    const current = this.findRow(ctx, entity, idText);
+    const id = current.id as number;
+    if (body && typeof body === 'object' && !Array.isArray(body)) {
+      const bodyId = (body as Record<string, unknown>).id;
+      if (bodyId !== undefined && bodyId !== null && String(bodyId) !== String(id) && String(bodyId) !== idText) {
+        throw errors.fieldValidation(entity.type, 'id', `the body names id '${String(bodyId)}' but the URL names '${idText}'`);
+      }
+    }
+    const concrete = entity.subtypes?.length ? this.registry.entity(current.type as string) : entity;
+    const { values, versionStamp } = this.input.parse(ctx, concrete, body, 'update');
+    if (versionStamp !== undefined && versionStamp !== current.version_stamp) throw errors.versionConflict(concrete.type, String(id));
+    const api = this.api(ctx, concrete);
+    concrete.hooks?.beforeUpdate?.(api, current, values);
+    this.input.checkRequired(ctx, concrete, values, 'update');
+    this.checkUnique(ctx, concrete, values, id);
+    this.store.update(concrete.store, id, {
+      ...this.columnsOf(concrete, values),
+      last_modified: formatDateTime(ctx.now),
+      version_stamp: sql`version_stamp + 1`,
+    });
+    this.writeLinks(concrete, id, values);
+    concrete.hooks?.afterUpdate?.(api, id, current, values);
+    return id;
+  }
+
+  /** DELETE of one entity. */
+  delete(ctx: RequestContext, entity: ResolvedEntity, idText: string): void {
+    this.sql.tx(() => {
+      const current = this.findRow(ctx, entity, idText);
+      this.deleteRows(ctx, entity, [current]);
+    });
+  }
+
+  /** DELETE on a collection with `query`: answers what was deleted. */
+  deleteByQuery(ctx: RequestContext, entity: ResolvedEntity, query: Expr): Collection {
+    return this.sql.tx(() => {
+      const ids = this.ids(ctx, entity, query);
+      const data = this.renderIds(ctx, entity, ids, [{ name: 'id' }]);
+      const rows = ids.length ? this.store.rowsById(entity.store, ids, ['*']) : [];
+      this.deleteRows(ctx, entity, rows);
+      return { total_count: data.length, data };
+    });
+  }
+
+  private deleteRows(ctx: RequestContext, entity: ResolvedEntity, rows: Row[]): void {
+    for (const row of rows) {
+      const concrete = entity.subtypes?.length ? this.registry.entity(row.type as string) : entity;
+      concrete.hooks?.beforeDelete?.(this.api(ctx, concrete), row);
+    }
+    const ids = rows.map((r) => r.id as number);
+    this.store.deleteRows(entity.store, ids);
+    this.store.dropLinksOf(ids);
+    for (const ref of this.incoming.get(entity.store) ?? []) this.store.clearReferences(ref.store, ref.column, ids);
+  }
+}
+
+function isOctaneError(e: unknown): e is OctaneError {
+  return e instanceof Error && e.name === 'OctaneError';
+}
+
+/** A hook-ready value in its column form. */
+export function toColumn(type: string, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case 'boolean':
+      return v ? 1 : 0;
+    case 'object':
+      return JSON.stringify(v);
+    case 'reference':
+      return (v as RefValue).id;
+    default:
+      return v;
+  }
+}

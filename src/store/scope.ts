@@ -1,0 +1,59 @@
+// Every read and write starts from the scope of the request: the rows of an entity that exist in
+// this shared space / workspace. Cross-filter subqueries use the same function, so no filter can
+// reach another workspace's rows.
+
+import { sql, type RawBuilder } from 'kysely';
+import type { Registry, ResolvedEntity } from '../resources/registry.js';
+import { tableOf } from './schema-sync.js';
+
+export interface Scope {
+  sharedSpaceId: number;
+  /** null for space-level and site-level requests */
+  workspaceId: number | null;
+  /** signed-in user, for [current_user] and `author` */
+  userId: number | null;
+}
+
+export function col(alias: string, column: string): RawBuilder<unknown> {
+  return sql.ref(`${alias}.${column}`);
+}
+
+export function tableAs(store: string, alias: string): RawBuilder<unknown> {
+  return sql`${sql.table(tableOf(store))} as ${sql.ref(alias)}`;
+}
+
+/** SQL condition selecting the rows of `entity` visible in `scope`, for the table aliased `alias`. */
+export function scopeCondition(registry: Registry, entity: ResolvedEntity, scope: Scope, alias: string): RawBuilder<boolean> {
+  const parts: RawBuilder<unknown>[] = [];
+  switch (entity.level) {
+    case 'workspace':
+      if (entity.scope === 'members') {
+        parts.push(sql`${col(alias, 'shared_space_id')} = ${scope.sharedSpaceId}`);
+        parts.push(membersCondition(registry, scope, alias));
+      } else {
+        parts.push(sql`${col(alias, 'workspace_id')} = ${scope.workspaceId ?? -1}`);
+      }
+      break;
+    case 'space':
+      parts.push(sql`${col(alias, 'shared_space_id')} = ${scope.sharedSpaceId}`);
+      break;
+    case 'site':
+      break;
+  }
+  const store = registry.store(entity.store);
+  if (store.types.length !== entity.rowTypes.length) {
+    parts.push(sql`${col(alias, 'type')} in (${sql.join(entity.rowTypes.map((t) => sql`${t}`))})`);
+  }
+  if (parts.length === 0) return sql<boolean>`1 = 1`;
+  return sql<boolean>`(${sql.join(parts, sql` and `)})`;
+}
+
+/**
+ * Users seen through a workspace are those holding a workspace role in it: a link from the user's
+ * `workspace_roles` to a workspace_role row whose `workspace` is this workspace.
+ */
+function membersCondition(registry: Registry, scope: Scope, alias: string): RawBuilder<unknown> {
+  const userStore = registry.entity('user').store;
+  const roleStore = registry.entity('workspace_role').store;
+  return sql`${col(alias, 'id')} in (select l.src_id from entity_link l join ${sql.table(tableOf(roleStore))} wr on wr.id = l.dst_id where l.field = ${`${userStore}.workspace_roles`} and wr.workspace = ${scope.workspaceId ?? -1})`;
+}
