@@ -49,6 +49,23 @@ function fieldsOf(q: Query): FieldSelectionItem[] | undefined {
   return raw === undefined || raw.trim() === '' ? undefined : parseFields(raw);
 }
 
+/** `text_search={"type":"global","text":"…"}` (a bare string is taken as the text). */
+function textSearchOf(q: Query): string | undefined {
+  const raw = param(q, 'text_search');
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let text: unknown = raw;
+  if (raw.trim().startsWith('{')) {
+    try {
+      text = (JSON.parse(raw) as { text?: unknown }).text;
+    } catch {
+      throw errors.badRequest(`The parameter 'text_search' is not valid JSON: expected {"type":"global","text":"…"}`, { parameter: 'text_search' });
+    }
+  }
+  if (typeof text !== 'string' || text.trim() === '') throw errors.badRequest(`The parameter 'text_search' needs a non-empty "text"`, { parameter: 'text_search' });
+  if (text.length > 1000) throw errors.badRequest(`The 'text_search' text is longer than 1000 characters`, { parameter: 'text_search' });
+  return text.trim();
+}
+
 function isTrue(v: string | undefined): boolean {
   return v !== undefined && ['true', '1', ''].includes(v.toLowerCase());
 }
@@ -102,6 +119,7 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
                 orderBy: orderRaw ? parseOrderBy(orderRaw) : undefined,
                 limit,
                 offset,
+                textSearch: textSearchOf(q),
               });
             }
             case 'POST': {
@@ -127,6 +145,22 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
             }
           }
           throw errors.methodNotAllowed(request.method, entity.methods.collection);
+        },
+      });
+
+      // Counts per value of a field: `GET {collection}/groups?group_by=severity&query=…`
+      app.route({
+        method: [...ROUTE_METHODS],
+        url: `${base}/${name}/groups`,
+        handler: async (request) => {
+          const ctx = requestContext(emulator, request, entity.level);
+          checkPreview(entity, request, name);
+          const readable: Method[] = entity.methods.collection.includes('GET') ? ['GET'] : [];
+          if (!readable.includes((request.method === 'HEAD' ? 'GET' : request.method) as Method)) throw errors.methodNotAllowed(request.method, readable);
+          const q = request.query as Query;
+          const groupBy = param(q, 'group_by');
+          if (!groupBy) throw errors.badRequest(`The parameter 'group_by' names the field to group by`, { parameter: 'group_by' });
+          return service.groups(ctx, entity, groupBy.trim(), queryOf(q));
         },
       });
 

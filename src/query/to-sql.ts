@@ -13,6 +13,7 @@ import type { FieldDescriptor } from '../resources/types.js';
 import { isIntegerText, parseDate, parseDateTime } from '../resources/values.js';
 import { col, scopeCondition, type Scope } from '../store/scope.js';
 import { tableOf } from '../store/schema-sync.js';
+import type { Sql } from '../store/database.js';
 import { type ComparisonOp, type Expr, isWildcard, stringText, type StringValue, type Value } from './ast.js';
 
 type Cond = RawBuilder<boolean>;
@@ -23,12 +24,20 @@ const NEGATED_OPS: Record<ComparisonOp, string> = { EQ: '<>', LT: '>=', GT: '<='
 const TRUE: Cond = sql<boolean>`1 = 1`;
 const FALSE: Cond = sql<boolean>`1 = 0`;
 
+/**
+ * A cross-filter whose target set is at most this many ids is resolved first and inlined as a
+ * literal list: SQLite then knows how many ids it faces and picks the most selective index.
+ */
+export const INLINE_IDS_LIMIT = 500;
+
 export class QueryCompiler {
   private aliasCount = 0;
 
+  /** `sql` (optional) resolves small cross-filter targets ahead, see INLINE_IDS_LIMIT. */
   constructor(
     private readonly registry: Registry,
     private readonly scope: Scope,
+    private readonly sqlRunner?: Sql,
   ) {}
 
   /** SQL condition for `expr` over `entity`'s table aliased `alias`. */
@@ -279,11 +288,16 @@ export class QueryCompiler {
     return sql<boolean>`not coalesce(${any}, 0)`;
   }
 
-  /** `select a.id from <target table> a where <scope> and <cross-filter>` */
+  /** `select a.id from <target table> a where <scope> and <cross-filter>`, or its ids inlined. */
   private targetIds(field: FieldDescriptor, expr: Expr): RawBuilder<unknown> {
     const target = this.registry.targetEntity(field);
     const a = this.nextAlias();
-    return this.targetSelect(field, target, a, this.compile(target, a, expr));
+    const select = this.targetSelect(field, target, a, this.compile(target, a, expr));
+    if (!this.sqlRunner) return select;
+    const rows = this.sqlRunner.allRaw<{ id: number }>(sql`${select} limit ${INLINE_IDS_LIMIT + 1}`);
+    if (rows.length > INLINE_IDS_LIMIT) return select;
+    // An empty list matches nothing; NULL keeps `IN (...)` well-formed.
+    return rows.length ? sql.join(rows.map((r) => r.id)) : sql`null`;
   }
 
   private targetSelect(field: FieldDescriptor, target: ResolvedEntity, a: string, cond: Cond): RawBuilder<unknown> {

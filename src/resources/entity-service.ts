@@ -14,7 +14,7 @@ import { tableOf } from '../store/schema-sync.js';
 import type { RequestContext } from './context.js';
 import type { HookApi, RefValue, Values } from './hooks.js';
 import { InputValidator } from './input.js';
-import { Renderer, type Json } from './render.js';
+import { Renderer, scalarOut, type Json } from './render.js';
 import type { Registry, ResolvedEntity } from './registry.js';
 import { isStoredColumn } from './registry.js';
 import { formatDateTime, isIntegerText } from './values.js';
@@ -25,6 +25,13 @@ export interface ListParams {
   orderBy?: OrderKey[];
   limit: number;
   offset: number;
+  /** `text_search` text: matches name and description, and adds `global_text_search_result` */
+  textSearch?: string;
+}
+
+export interface Groups {
+  groupsTotalCount: number;
+  groups: Array<{ count: number; value: unknown }>;
 }
 
 export interface Collection {
@@ -74,18 +81,74 @@ export class EntityService {
 
   private filtered(ctx: RequestContext, entity: ResolvedEntity, query: Expr | undefined) {
     let q = this.sql.qb.selectFrom(`${tableOf(entity.store)} as t`).where(scopeCondition(this.registry, entity, ctx, 't'));
-    if (query) q = q.where(new QueryCompiler(this.registry, ctx).compile(entity, 't', query));
+    if (query) q = q.where(new QueryCompiler(this.registry, ctx, this.sql).compile(entity, 't', query));
     return q;
   }
 
   list(ctx: RequestContext, entity: ResolvedEntity, p: ListParams): Collection {
     const plan = this.renderer.plan(entity, p.fields);
-    const base = this.filtered(ctx, entity, p.query);
+    let base = this.filtered(ctx, entity, p.query);
+    const search = p.textSearch ? this.textColumns(entity) : [];
+    if (p.textSearch) {
+      const pattern = `%${p.textSearch.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      base = search.length
+        ? base.where(sql<boolean>`(${sql.join(search.map((c) => sql`${sql.ref(`t.${c}`)} like ${pattern} escape '\\'`), sql` or `)})`)
+        : base.where(sql<boolean>`1 = 0`);
+    }
     const total = this.sql.get<{ n: number }>(base.select((eb) => eb.fn.countAll().as('n')))!.n;
-    let q = base.select(this.renderer.columns(plan).map((c) => `t.${c}`));
+    const columns = [...new Set([...this.renderer.columns(plan), ...search])];
+    let q = base.select(columns.map((c) => `t.${c}`));
     q = this.applyOrder(entity, q, p.orderBy ?? []);
     const rows = total > p.offset ? this.sql.all(q.limit(p.limit).offset(p.offset)) : [];
-    return { total_count: total, data: this.renderer.render(ctx, plan, rows, () => entity.type), exceeds_total_count: false };
+    const data = this.renderer.render(ctx, plan, rows, () => entity.type);
+    if (p.textSearch) {
+      rows.forEach((row, i) => {
+        const result: Record<string, unknown> = {};
+        for (const c of search) result[c] = highlight(row[c], p.textSearch!);
+        data[i].global_text_search_result = result;
+      });
+    }
+    return { total_count: total, data, exceeds_total_count: false };
+  }
+
+  /** Columns a text search looks in: name and description where the entity has them. */
+  private textColumns(entity: ResolvedEntity): string[] {
+    return ['name', 'description'].filter((c) => this.registry.store(entity.store).columns.has(c) && entity.fieldMap.has(c));
+  }
+
+  /** `GET {collection}/groups?group_by=field`: how many matches per value of a field. */
+  groups(ctx: RequestContext, entity: ResolvedEntity, groupBy: string, query?: Expr): Groups {
+    const field = entity.fieldMap.get(groupBy);
+    if (!field) throw errors.unknownField(entity.type, groupBy);
+    const column = field.name === 'subtype' ? 'type' : field.name;
+    const stored = field.name === 'subtype' || (isStoredColumn(field) && !['memo', 'object'].includes(field.type));
+    if (!stored) {
+      throw errors.badRequest(`The field '${groupBy}' of entity type '${entity.type}' cannot be used to group results`, { field_name: groupBy, entity_type: entity.type });
+    }
+    const rows = this.sql.all<{ v: unknown; n: number }>(
+      this.filtered(ctx, entity, query)
+        .select([`t.${column} as v`, (eb) => eb.fn.countAll().as('n')])
+        .groupBy(`t.${column}`)
+        .orderBy('n', 'desc')
+        .orderBy(`t.${column}`),
+    );
+    let values: unknown[] = rows.map((r) => (field.type === 'reference' || field.name === 'subtype' ? r.v : scalarOut(field, r.v)));
+    if (field.type === 'reference') {
+      const ids = rows.map((r) => r.v).filter((v): v is number => typeof v === 'number');
+      const target = this.registry.targetEntity(field);
+      const info = this.registry.store(target.store);
+      const cols = ['id', 'type', ...(info.hasName ? ['name'] : []), ...(info.hasLogicalName ? ['logical_name'] : [])];
+      const byId = new Map(this.store.rowsById(target.store, ids, cols).map((r) => [r.id as number, r]));
+      values = rows.map((r) => {
+        const t = typeof r.v === 'number' ? byId.get(r.v) : undefined;
+        if (!t) return null;
+        const value: Record<string, unknown> = { type: this.registry.referenceTypeName(field, t.type as string), id: String(t.id) };
+        if (info.hasName) value.name = t.name ?? null;
+        if (info.hasLogicalName) value.logical_name = t.logical_name ?? null;
+        return value;
+      });
+    }
+    return { groupsTotalCount: rows.length, groups: rows.map((r, i) => ({ count: r.n, value: values[i] })) };
   }
 
   count(ctx: RequestContext, entity: ResolvedEntity, query?: Expr): number {
@@ -365,6 +428,13 @@ export class EntityService {
     this.store.dropLinksOf(ids);
     for (const ref of this.incoming.get(entity.store) ?? []) this.store.clearReferences(ref.store, ref.column, ids);
   }
+}
+
+/** Marks the matches of `text` in a value with <em>, as Octane's global search does. */
+function highlight(value: unknown, text: string): unknown {
+  if (typeof value !== 'string' || !text) return value ?? null;
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return value.replace(new RegExp(escaped, 'gi'), (m) => `<em>${m}</em>`);
 }
 
 function isOctaneError(e: unknown): e is OctaneError {

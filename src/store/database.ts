@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type Compilable } from 'kysely';
+import { Kysely, SqliteDialect, type Compilable, type RawBuilder } from 'kysely';
 
 export type SqliteDb = BetterSqlite3.Database;
 export type Row = Record<string, unknown>;
@@ -46,6 +46,12 @@ export class Sql {
   run(query: Compilable): number {
     const c = query.compile();
     return this.statement(c.sql).run(...(c.parameters as unknown[])).changes;
+  }
+
+  /** Rows of a raw kysely fragment that is a complete statement (cross-filter subqueries). */
+  allRaw<T = Row>(fragment: RawBuilder<unknown>): T[] {
+    const c = fragment.compile(this.qb);
+    return this.statement(c.sql).all(...(c.parameters as unknown[])) as T[];
   }
 
   /** Raw SQL with positional parameters, for the few statements kysely cannot express (DDL, pragmas). */

@@ -35,6 +35,15 @@ export class EntityStore {
     this.sql.run(this.sql.qb.insertInto(tableOf(store)).values(row));
   }
 
+  /** Inserts many rows of one shape with one prepared statement (bulk loads, generators). */
+  insertMany(store: string, rows: Row[]): void {
+    if (!rows.length) return;
+    const columns = Object.keys(rows[0]);
+    const template = this.sql.qb.insertInto(tableOf(store)).values(Object.fromEntries(columns.map((c) => [c, null]))).compile();
+    const stmt = this.sql.sqlite.prepare(template.sql);
+    for (const row of rows) stmt.run(...columns.map((c) => row[c] ?? null));
+  }
+
   update(store: string, id: number, values: Row): void {
     if (Object.keys(values).length === 0) return;
     this.sql.run(this.sql.qb.updateTable(tableOf(store)).set(values).where('id', '=', id));
