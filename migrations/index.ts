@@ -3,9 +3,11 @@
 
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_core.js';
+import * as m0002 from './0002_site_admin.js';
 
 const migrations: Record<string, Migration> = {
   '0001_core': m0001,
+  '0002_site_admin': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

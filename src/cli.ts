@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_CONFIG } from './config.js';
+import { DEFAULT_CONFIG, parseApiKeySeed, parseUserSeed, type EmulatorConfig } from './config.js';
 import { buildApp } from './http/app.js';
 
 const HELP = `octane-emulator — a local, stateful emulator of the ALM Octane REST API
@@ -15,6 +15,16 @@ Options (environment variable in brackets):
   --host <addr>      address to listen on (default 0.0.0.0) [OCTANE_EMULATOR_HOST]
   --db <file>        SQLite database file, or :memory: (default ${DEFAULT_CONFIG.db}) [OCTANE_EMULATOR_DB]
   --log-level <lvl>  fatal, error, warn, info, debug, trace or silent (default info) [OCTANE_EMULATOR_LOG_LEVEL]
+  --user <name:password[:role]>
+                     add a user to the default workspace (repeatable; role is a role logical name,
+                     default role.workspace.admin) [OCTANE_EMULATOR_USERS, comma-separated]
+  --api-key <client_id:secret>
+                     add an API key with the workspace admin role (repeatable) [OCTANE_EMULATOR_API_KEYS]
+  --session-timeout <minutes>
+                     idle time after which a session expires (default 180) [OCTANE_EMULATOR_SESSION_TIMEOUT]
+  --page-size-default <n>, --page-size-max <n>
+                     default and largest page size, the limit parameter (default 100 and 2000)
+                     [OCTANE_EMULATOR_PAGE_SIZE_DEFAULT, OCTANE_EMULATOR_PAGE_SIZE_MAX]
   -h, --help         show this help
 `;
 
@@ -23,6 +33,19 @@ export interface CliOptions {
   host: string;
   db: string;
   logLevel: string;
+  config: Partial<EmulatorConfig>;
+}
+
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got '${text}'`);
+  return n;
+}
+
+function list(flag: string[] | undefined, env: string | undefined): string[] {
+  if (flag && flag.length) return flag;
+  return env ? env.split(',').map((x) => x.trim()).filter(Boolean) : [];
 }
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | 'help' {
@@ -33,6 +56,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | '
       host: { type: 'string' },
       db: { type: 'string' },
       'log-level': { type: 'string' },
+      user: { type: 'string', multiple: true },
+      'api-key': { type: 'string', multiple: true },
+      'session-timeout': { type: 'string' },
+      'page-size-default': { type: 'string' },
+      'page-size-max': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -41,11 +69,25 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | '
   const portText = values.port ?? env.OCTANE_EMULATOR_PORT ?? env.PORT ?? '8080';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port '${portText}'`);
+  const config: Partial<EmulatorConfig> = {
+    users: list(values.user, env.OCTANE_EMULATOR_USERS).map(parseUserSeed),
+    apiKeys: list(values['api-key'], env.OCTANE_EMULATOR_API_KEYS).map(parseApiKeySeed),
+  };
+  const timeout = positiveInt('--session-timeout', values['session-timeout'] ?? env.OCTANE_EMULATOR_SESSION_TIMEOUT);
+  if (timeout !== undefined) config.sessionIdleTimeoutMs = timeout * 60_000;
+  const pageDefault = positiveInt('--page-size-default', values['page-size-default'] ?? env.OCTANE_EMULATOR_PAGE_SIZE_DEFAULT);
+  const pageMax = positiveInt('--page-size-max', values['page-size-max'] ?? env.OCTANE_EMULATOR_PAGE_SIZE_MAX);
+  if (pageDefault !== undefined) config.pageSizeDefault = pageDefault;
+  if (pageMax !== undefined) config.pageSizeMax = pageMax;
+  if ((config.pageSizeDefault ?? DEFAULT_CONFIG.pageSizeDefault) > (config.pageSizeMax ?? DEFAULT_CONFIG.pageSizeMax)) {
+    throw new Error('--page-size-default cannot exceed --page-size-max');
+  }
   return {
     port,
     host: values.host ?? env.OCTANE_EMULATOR_HOST ?? '0.0.0.0',
     db: values.db ?? env.OCTANE_EMULATOR_DB ?? DEFAULT_CONFIG.db,
     logLevel: values['log-level'] ?? env.OCTANE_EMULATOR_LOG_LEVEL ?? 'info',
+    config,
   };
 }
 
@@ -59,6 +101,8 @@ export function banner(app: FastifyInstance, url: string): string {
     `  workspace:     ${defaults.workspaceId}`,
     `  sign in:       POST ${url}/authentication/sign_in {"user":"${config.admin.name}","password":"${config.admin.password}"}`,
     `  API key:       client_id ${config.apiKey.clientId}  client_secret ${config.apiKey.clientSecret}`,
+    ...config.users.map((u) => `  user:          ${u.name} (${u.role ?? 'role.workspace.admin'})`),
+    ...config.apiKeys.map((k) => `  API key:       client_id ${k.clientId}`),
     `  example:       GET ${url}/api/shared_spaces/${defaults.sharedSpaceId}/workspaces/${defaults.workspaceId}/defects`,
     `  database:      ${config.db}`,
     '',
@@ -78,7 +122,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     process.stdout.write(HELP);
     return undefined;
   }
-  const app = await buildApp({ db: options.db, logger: options.logLevel === 'silent' ? false : { level: options.logLevel } });
+  const app = await buildApp({ ...options.config, db: options.db, logger: options.logLevel === 'silent' ? false : { level: options.logLevel } });
   const address = await app.listen({ port: options.port, host: options.host });
   const shown = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
   process.stdout.write(banner(app, shown));

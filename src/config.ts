@@ -4,6 +4,8 @@
 export interface UserSeed {
   name: string;
   password: string;
+  /** logical name of the user's role in the default workspace (default: workspace admin) */
+  role?: string;
 }
 
 export interface ApiKeySeed {
@@ -24,6 +26,9 @@ export interface EmulatorConfig {
   admin: UserSeed;
   /** the API key created in a fresh database */
   apiKey: ApiKeySeed;
+  /** further users and API keys, created at start when missing (`--user`, `--api-key`) */
+  users: UserSeed[];
+  apiKeys: ApiKeySeed[];
   /** ids and name of the default shared space and workspace */
   sharedSpaceId: number;
   workspaceId: number;
@@ -40,6 +45,8 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
   sessionMaxLifetimeMs: 24 * 60 * 60 * 1000,
   admin: { name: 'sa@nga', password: 'Welcome1' },
   apiKey: { clientId: 'octane_emulator_client', clientSecret: 'octane-emulator-secret' },
+  users: [],
+  apiKeys: [],
   sharedSpaceId: 1001,
   workspaceId: 1002,
   workspaceName: 'default_workspace',
@@ -53,4 +60,18 @@ export function resolveConfig(partial: Partial<EmulatorConfig> = {}): EmulatorCo
     admin: { ...DEFAULT_CONFIG.admin, ...partial.admin },
     apiKey: { ...DEFAULT_CONFIG.apiKey, ...partial.apiKey },
   };
+}
+
+/** `name:password[:role]` as given to --user. */
+export function parseUserSeed(text: string): UserSeed {
+  const [name, password, role, ...rest] = text.split(':');
+  if (!name || password === undefined || password === '' || rest.length) throw new Error(`expected name:password[:role], got '${text}'`);
+  return { name, password, ...(role ? { role } : {}) };
+}
+
+/** `client_id:secret` as given to --api-key. */
+export function parseApiKeySeed(text: string): ApiKeySeed {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || colon === text.length - 1) throw new Error(`expected client_id:secret, got '${text}'`);
+  return { clientId: text.slice(0, colon), clientSecret: text.slice(colon + 1) };
 }

@@ -97,12 +97,53 @@ export class Emulator {
     const { config, service, registry } = this;
     const spaceEntity = registry.entity('shared_space');
     const existing = service.ids(this.systemContext(null, null), spaceEntity);
-    if (existing.length > 0) return this.findDefaults();
+    const defaults = existing.length > 0 ? this.findDefaults() : this.createDefaults();
+    this.sql.tx(() => this.ensureCredentials(defaults));
+    return defaults;
+  }
+
+  /** Users and API keys asked for by configuration (--user, --api-key) exist after start. */
+  private ensureCredentials(d: DefaultTenant): void {
+    const { service, registry, config } = this;
+    const spaceCtx = this.systemContext(d.sharedSpaceId, null);
+    const userStore = tableOf(registry.entity('user').store);
+    for (const u of config.users) {
+      const found = this.sql.get(this.sql.qb.selectFrom(userStore).select('id').where('name', '=', u.name).where('shared_space_id', '=', d.sharedSpaceId));
+      if (found) continue;
+      const role = this.workspaceRoleId(d.sharedSpaceId, d.workspaceId, u.role ?? 'role.workspace.admin');
+      if (role === undefined) throw new Error(`unknown role '${u.role}' for user '${u.name}'`);
+      service.createOne(spaceCtx, registry.entity('user'), {
+        name: u.name,
+        email: u.name.includes('@') ? u.name : `${u.name}@octane-emulator.local`,
+        first_name: u.name.split('@')[0],
+        last_name: 'User',
+        password: u.password,
+        workspace_roles: { data: [{ type: 'workspace_role', id: role }] },
+      });
+    }
+    const keyStore = tableOf(registry.entity('api_access').store);
+    for (const k of config.apiKeys) {
+      const found = this.sql.get(this.sql.qb.selectFrom(keyStore).select('id').where('client_id', '=', k.clientId));
+      if (found) continue;
+      const role = this.workspaceRoleId(d.sharedSpaceId, d.workspaceId, 'role.workspace.admin');
+      service.createOne(spaceCtx, registry.entity('api_access'), {
+        name: k.clientId,
+        client_id: k.clientId,
+        client_secret: k.clientSecret,
+        workspace_roles: { data: role === undefined ? [] : [{ type: 'workspace_role', id: role }] },
+      });
+    }
+  }
+
+  private createDefaults(): DefaultTenant {
+    const { config, service, registry } = this;
+    const spaceEntity = registry.entity('shared_space');
     return this.sql.tx(() => {
       service.store.reserveId(Math.max(config.sharedSpaceId, config.workspaceId));
       service.createOne(this.systemContext(null, null), spaceEntity, { id: config.sharedSpaceId, name: 'default_shared_space' });
       const spaceCtx = this.systemContext(config.sharedSpaceId, null);
       service.createOne(spaceCtx, registry.entity('workspace'), { id: config.workspaceId, name: config.workspaceName });
+      const spaceAdmin = this.workspaceRoleId(config.sharedSpaceId, null, 'role.shared.space.admin');
       const adminRole = this.workspaceRoleId(config.sharedSpaceId, config.workspaceId, 'role.workspace.admin');
       const adminUserId = service.createOne(spaceCtx, registry.entity('user'), {
         name: config.admin.name,
@@ -110,8 +151,9 @@ export class Emulator {
         first_name: 'Site',
         last_name: 'Admin',
         password: config.admin.password,
-        workspace_roles: { data: adminRole ? [{ type: 'workspace_role', id: adminRole }] : [] },
+        workspace_roles: { data: [spaceAdmin, adminRole].filter((x) => x !== undefined).map((id) => ({ type: 'workspace_role', id })) },
       });
+      this.sql.run(this.sql.qb.insertInto('site_admin').values({ user_id: adminUserId }));
       service.createOne(spaceCtx, registry.entity('api_access'), {
         name: 'octane-emulator default API key',
         client_id: config.apiKey.clientId,
@@ -137,8 +179,8 @@ export class Emulator {
     };
   }
 
-  /** Id of the workspace_role giving `roleLogicalName` in a workspace. */
-  workspaceRoleId(sharedSpaceId: number, workspaceId: number, roleLogicalName: string): number | undefined {
+  /** Id of the workspace_role giving `roleLogicalName` in a workspace (null: space-wide role). */
+  workspaceRoleId(sharedSpaceId: number, workspaceId: number | null, roleLogicalName: string): number | undefined {
     const wr = this.registry.entity('workspace_role');
     const role = this.registry.entity('role');
     const row = this.sql.get<{ id: number }>(
@@ -147,7 +189,7 @@ export class Emulator {
         .innerJoin(`${tableOf(role.store)} as r`, 'r.id', 'wr.role')
         .select('wr.id')
         .where('wr.shared_space_id', '=', sharedSpaceId)
-        .where('wr.workspace', '=', workspaceId)
+        .where('wr.workspace', workspaceId === null ? 'is' : '=', workspaceId)
         .where('r.logical_name', '=', roleLogicalName),
     );
     return row?.id;

@@ -110,6 +110,13 @@ export function registerAuthentication(app: FastifyInstance, emulator: Emulator)
     if (!request.url.startsWith('/api/') && request.url !== '/api' && !request.url.startsWith('/internal-api/')) return;
     request.caller = authenticate(emulator, request);
   });
+  // Real servers re-issue the session cookie on responses; clients replace theirs with it.
+  app.addHook('onSend', async (request, reply) => {
+    const caller = request.caller;
+    if (caller?.token && reply.statusCode < 400 && !reply.getHeader('set-cookie')) {
+      reply.setCookie(SESSION_COOKIE, caller.token, { path: '/', httpOnly: true, sameSite: 'lax' });
+    }
+  });
 }
 
 declare module 'fastify' {

@@ -66,3 +66,8 @@ export class Sessions {
     this.sql.run(this.sql.qb.deleteFrom('session').where('principal', '=', principal));
   }
 }
+
+/** Ends every session of a principal (`user:<id>` / `api_key:<id>`): revoked keys, deleted users. */
+export function endSessionsOf(sql: Sql, principal: string): void {
+  sql.run(sql.qb.deleteFrom('session').where('principal', '=', principal));
+}

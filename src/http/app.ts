@@ -12,6 +12,7 @@ import { registerAuthentication, registerAuthRoutes } from '../auth/authenticati
 import type { EmulatorConfig } from '../config.js';
 import { Emulator } from '../emulator.js';
 import { newCorrelationId } from '../errors/octane-error.js';
+import { registerAdminRoutes } from './admin-routes.js';
 import { registerEntityRoutes } from './entity-routes.js';
 import { registerErrorHandling } from './error-handler.js';
 
@@ -53,9 +54,14 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     return jsonParser(request, body as string, done);
   });
 
+  // Octane's API speaks JSON; other bodies are refused with 415 unless a route registers its own
+  // parser (XML for test results, multipart and octet-stream for attachments).
+  app.removeContentTypeParser('text/plain');
+
   registerErrorHandling(app, emulator.config.bodyLimit);
   registerAuthentication(app, emulator);
   registerAuthRoutes(app, emulator);
+  registerAdminRoutes(app);
   registerEntityRoutes(app, emulator);
   await app.ready();
   return app;

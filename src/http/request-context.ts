@@ -9,30 +9,47 @@ import type { ResolvedEntity } from '../resources/registry.js';
 import type { Level } from '../resources/types.js';
 import { isIntegerText } from '../resources/values.js';
 import { tableOf } from '../store/schema-sync.js';
+import { accessOf, authorize } from '../auth/access.js';
 
 interface ScopeParams {
   sid?: string;
   wid?: string;
 }
 
+/**
+ * The context of an API request at `level`: the space and workspace of the URL must exist (404)
+ * and the caller must be allowed there (403: not a member, or a read-only role for a write).
+ */
 export function requestContext(emulator: Emulator, request: FastifyRequest, level: Level): RequestContext {
   const params = request.params as ScopeParams;
   const caller = request.caller;
+  if (!caller) throw errors.authenticationFailed();
+  const access = accessOf(emulator, caller);
+  const op = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
   const ctx: RequestContext = {
     sharedSpaceId: -1,
     workspaceId: null,
-    userId: caller && caller.principal.startsWith('user:') ? caller.userId : null,
+    userId: caller.principal.startsWith('user:') ? caller.userId : null,
     now: emulator.clock.now(),
     system: false,
+    visible: { spaces: access.spaces(), workspaces: null },
   };
-  if (level === 'site') return ctx;
+  if (level === 'site') {
+    authorize(access, op, null, null);
+    return ctx;
+  }
   const sid = params.sid ?? '';
   if (!isIntegerText(sid) || !exists(emulator, 'shared_space', Number(sid))) throw errors.spaceNotFound(sid);
   ctx.sharedSpaceId = Number(sid);
-  if (level === 'space') return ctx;
+  ctx.visible = { spaces: access.spaces(), workspaces: access.workspaces(ctx.sharedSpaceId) };
+  if (level === 'space') {
+    authorize(access, op, ctx.sharedSpaceId, null);
+    return ctx;
+  }
   const wid = params.wid ?? '';
   if (!isIntegerText(wid) || !exists(emulator, 'workspace', Number(wid), ctx.sharedSpaceId)) throw errors.workspaceNotFound(wid);
   ctx.workspaceId = Number(wid);
+  authorize(access, op, ctx.sharedSpaceId, ctx.workspaceId);
   return ctx;
 }
 

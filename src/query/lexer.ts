@@ -136,7 +136,7 @@ export function tokenize(input: string): Token[] {
       i += word.length;
       continue;
     }
-    throw errors.invalidQuery(`Unexpected character '${ch}' at position ${start + 1}`, { position: start + 1 });
+    throw errors.invalidQuery(`Unexpected character '${ch}' at position ${start + 1}: expected a field name, an operator, a value, ';', '||', '!' or parentheses`, { position: start + 1 });
   }
   tokens.push({ kind: 'eof', text: '', pos: input.length + 1 });
   return tokens;

@@ -89,7 +89,8 @@ class Parser {
 
   private enter(): void {
     if (++this.depth > MAX_QUERY_DEPTH) {
-      throw errors.invalidQuery(`The query nests deeper than ${MAX_QUERY_DEPTH} levels`, { position: this.peek().pos });
+      const pos = this.peek().pos;
+      throw errors.invalidQuery(`The query nests deeper than ${MAX_QUERY_DEPTH} levels at position ${pos}: expected at most ${MAX_QUERY_DEPTH} levels of parentheses, cross-filters and negations`, { position: pos });
     }
   }
 

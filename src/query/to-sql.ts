@@ -121,14 +121,18 @@ export class QueryCompiler {
     const column = this.columnOf(field, alias);
     const exact: unknown[] = [];
     const alternatives: Cond[] = [];
+    let withNull = false;
     for (const v of values) {
-      if (v.kind === 'null' || v.kind === 'null_ref') alternatives.push(sql<boolean>`${column} is null`);
+      if (v.kind === 'null' || v.kind === 'null_ref') withNull = true;
       else if (v.kind === 'string' && isWildcard(v) && field.type === 'string') alternatives.push(sql<boolean>`${column} like ${likePattern(v)} escape '\\'`);
       else exact.push(this.scalar(entity, field, v));
     }
     if (exact.length) alternatives.push(sql<boolean>`${column} in (${sql.join(exact)})`);
+    if (withNull) alternatives.push(sql<boolean>`${column} is null`);
     const any = alternatives.length === 1 ? alternatives[0] : sql<boolean>`(${sql.join(alternatives, sql` or `)})`;
-    return negate ? sql<boolean>`(${column} is null or not ${any})` : any;
+    if (!negate) return any;
+    // "not in the list": an empty field is out only when the list names null.
+    return withNull ? sql<boolean>`(${column} is not null and not coalesce(${any}, 0))` : sql<boolean>`(${column} is null or not ${any})`;
   }
 
   private between(entity: ResolvedEntity, alias: string, field: FieldDescriptor, low: Value, high: Value, negate: boolean): Cond {

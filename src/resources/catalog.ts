@@ -3,7 +3,7 @@
 
 import { allDescriptors } from './defs/index.js';
 import type { EntityHooks } from './hooks.js';
-import { apiAccessHooks, sharedSpaceHooks, userHooks, workspaceHooks } from './hooks/tenancy.js';
+import { apiAccessHooks, sharedSpaceHooks, userHooks, workspaceHooks, workspaceUserHooks } from './hooks/tenancy.js';
 import { Registry } from './registry.js';
 import type { EntityDescriptor } from './types.js';
 
@@ -11,6 +11,7 @@ const HOOKS: Record<string, EntityHooks> = {
   shared_space: sharedSpaceHooks,
   workspace: workspaceHooks,
   user: userHooks,
+  workspace_user: workspaceUserHooks,
   api_access: apiAccessHooks,
 };
 

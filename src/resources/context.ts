@@ -7,4 +7,9 @@ export interface RequestContext extends Scope {
   now: Date;
   /** internal writes (fixtures, hooks): read-only fields may be set and the author is not forced */
   system: boolean;
+  /**
+   * Values shown once in the answer to this request and never again, by entity id (the clear
+   * secret of an API key the server generated).
+   */
+  revealed?: Map<number, Record<string, unknown>>;
 }

@@ -247,7 +247,14 @@ export class EntityService {
 
   /** Creates the items of a POST. All-or-nothing unless `partial`. */
   create(ctx: RequestContext, entity: ResolvedEntity, items: unknown[], opts: WriteOptions = {}): BulkResult {
-    return this.bulk(items, opts, (item) => this.createOne(ctx, entity, item), (ids) => this.renderIds(ctx, entity, ids, opts.fields));
+    const revealed = new Map<number, Record<string, unknown>>();
+    const withReveal = { ...ctx, revealed };
+    return this.bulk(
+      items,
+      opts,
+      (item) => this.createOne(withReveal, entity, item),
+      (ids) => this.renderIds(ctx, entity, ids, opts.fields).map((e) => ({ ...e, ...revealed.get(Number(e.id)) })),
+    );
   }
 
   private bulk(items: unknown[], opts: WriteOptions, write: (item: unknown) => number, render: (ids: number[]) => Json[]): BulkResult {
@@ -412,7 +419,7 @@ export class EntityService {
     return this.sql.tx(() => {
       const ids = this.ids(ctx, entity, query);
       const data = this.renderIds(ctx, entity, ids, [{ name: 'id' }]);
-      const rows = ids.length ? this.store.rowsById(entity.store, ids, ['*']) : [];
+      const rows = this.store.rowsById(entity.store, ids);
       this.deleteRows(ctx, entity, rows);
       return { total_count: data.length, data };
     });

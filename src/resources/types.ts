@@ -99,8 +99,11 @@ export interface EntityDescriptor {
    * rows that have a role in the workspace). It shares that entity's store and ids.
    */
   viewOf?: string;
-  /** How a view selects its rows; see store/scope.ts. */
-  scope?: 'members';
+  /**
+   * A narrower row scope (store/scope.ts): `members` = users holding a role in the workspace;
+   * `accessible-workspaces` / `accessible-spaces` = only those the caller may enter.
+   */
+  scope?: 'members' | 'accessible-workspaces' | 'accessible-spaces';
   hooks?: EntityHooks;
 }
 

@@ -65,15 +65,15 @@ export class EntityStore {
     );
   }
 
-  /** Rows of a store by id, chosen columns (no scope: callers pass ids they got from scoped rows). */
-  rowsById(store: string, ids: number[], columns: string[]): Row[] {
+  /**
+   * Rows of a store by id, with the chosen columns or all of them (no scope: callers pass ids they
+   * got from scoped rows).
+   */
+  rowsById(store: string, ids: number[], columns?: string[]): Row[] {
     if (!ids.length) return [];
-    return this.sql.all(
-      this.sql.qb
-        .selectFrom(`${tableOf(store)} as t`)
-        .select(columns.map((c) => `t.${c}`))
-        .where('t.id', 'in', ids),
-    );
+    const from = this.sql.qb.selectFrom(`${tableOf(store)} as t`);
+    const q = columns ? from.select(columns.map((c) => `t.${c}`)) : from.selectAll('t');
+    return this.sql.all(q.where('t.id', 'in', ids));
   }
 
   // ---- multi-references -----------------------------------------------------------------------

@@ -4,22 +4,16 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-info.js';
 import type { RequestContext } from '../resources/context.js';
 import type { EntityService } from '../resources/entity-service.js';
 import type { ResolvedEntity } from '../resources/registry.js';
 
 export type FixtureFile = Record<string, unknown>;
 
-/** The project's fixtures/ folder, from source and from the compiled package alike. */
+/** The package's fixtures/ folder. */
 export function fixturesDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'fixtures');
-    if (fs.existsSync(path.join(candidate, 'workspace-template.json'))) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new Error('fixtures folder not found');
+  return path.join(PACKAGE_ROOT, 'fixtures');
 }
 
 const cache = new Map<string, FixtureFile>();

@@ -12,6 +12,8 @@ export interface Scope {
   workspaceId: number | null;
   /** signed-in user, for [current_user] and `author` */
   userId: number | null;
+  /** what the caller may enter; absent or null = everything (internal calls, admins) */
+  visible?: { workspaces: number[] | null; spaces: number[] | null };
 }
 
 export function col(alias: string, column: string): RawBuilder<unknown> {
@@ -40,6 +42,8 @@ export function scopeCondition(registry: Registry, entity: ResolvedEntity, scope
     case 'site':
       break;
   }
+  const limit = entity.scope === 'accessible-workspaces' ? scope.visible?.workspaces : entity.scope === 'accessible-spaces' ? scope.visible?.spaces : undefined;
+  if (limit) parts.push(limit.length ? sql`${col(alias, 'id')} in (${sql.join(limit)})` : sql`1 = 0`);
   const store = registry.store(entity.store);
   if (store.types.length !== entity.rowTypes.length) {
     parts.push(sql`${col(alias, 'type')} in (${sql.join(entity.rowTypes.map((t) => sql`${t}`))})`);
@@ -49,11 +53,12 @@ export function scopeCondition(registry: Registry, entity: ResolvedEntity, scope
 }
 
 /**
- * Users seen through a workspace are those holding a workspace role in it: a link from the user's
- * `workspace_roles` to a workspace_role row whose `workspace` is this workspace.
+ * Users seen through a workspace are those holding a role in it: a link from the user's
+ * `workspace_roles` to a workspace_role row of this workspace, or to a space-wide one (no
+ * workspace: the shared space admin role).
  */
 function membersCondition(registry: Registry, scope: Scope, alias: string): RawBuilder<unknown> {
   const userStore = registry.entity('user').store;
   const roleStore = registry.entity('workspace_role').store;
-  return sql`${col(alias, 'id')} in (select l.src_id from entity_link l join ${sql.table(tableOf(roleStore))} wr on wr.id = l.dst_id where l.field = ${`${userStore}.workspace_roles`} and wr.workspace = ${scope.workspaceId ?? -1})`;
+  return sql`${col(alias, 'id')} in (select l.src_id from entity_link l join ${sql.table(tableOf(roleStore))} wr on wr.id = l.dst_id where l.field = ${`${userStore}.workspace_roles`} and (wr.workspace = ${scope.workspaceId ?? -1} or (wr.workspace is null and wr.shared_space_id = ${scope.sharedSpaceId})))`;
 }

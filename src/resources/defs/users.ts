@@ -47,8 +47,8 @@ export const userDescriptors: EntityDescriptor[] = [
     store: 'user',
     fields: [
       ...person(),
-      // the roles the user holds in this workspace (their workspace_roles of this workspace)
-      f.multi('roles', ['role']),
+      // the same membership as the space user's: (workspace, role) pairs
+      f.multi('workspace_roles', ['workspace_role']),
       // the other side of a team's members; writable from either side
       f.inverse('teams', 'team', 'members', ['team'], { editable: true }),
     ],
@@ -92,6 +92,8 @@ export const userDescriptors: EntityDescriptor[] = [
     type: 'workspace',
     collection: 'workspaces',
     level: 'space',
+    // a caller sees the workspaces it may enter
+    scope: 'accessible-workspaces',
     methods: 'GPU',
     fields: [f.string('name', { required: true }), f.memo('description'), f.string('logical_name', { editable: false })],
   }),
@@ -99,6 +101,7 @@ export const userDescriptors: EntityDescriptor[] = [
     type: 'shared_space',
     collection: 'shared_spaces',
     level: 'site',
+    scope: 'accessible-spaces',
     methods: 'GPU',
     fields: [f.string('name', { required: true }), f.memo('description'), f.string('logical_name', { editable: false })],
   }),
