@@ -127,6 +127,15 @@ export const errors = {
       businessError: true,
     }),
 
+  hasDependents: (entityType: string, id: string, count: number) =>
+    new OctaneError({
+      status: 400,
+      code: 'platform.entity_has_children',
+      description: `The ${entityType.replace(/_/g, ' ')} with id '${id}' has ${count} child item(s); move or delete them first`,
+      properties: { entity_type: entityType, entity_id: id, children: count },
+      businessError: true,
+    }),
+
   requestTooLarge: (limit: number) =>
     new OctaneError({ status: 413, code: 'platform.request_too_large', description: `The request body exceeds the limit of ${limit} bytes`, properties: { limit } }),
 

@@ -55,8 +55,8 @@ export class EntityService {
   readonly store: EntityStore;
   readonly renderer: Renderer;
   readonly input: InputValidator;
-  /** store -> single reference columns (store, column) that can point into it */
-  private readonly incoming = new Map<string, Array<{ store: string; column: string }>>();
+  /** store -> single reference columns that can point into it, with what a delete does to them */
+  private readonly incoming = new Map<string, Array<{ store: string; column: string; rule: 'cascade' | 'clear' | 'refuse' }>>();
 
   constructor(
     readonly sql: Sql,
@@ -65,12 +65,14 @@ export class EntityService {
     this.store = new EntityStore(sql, registry);
     this.renderer = new Renderer(this.store, registry);
     this.input = new InputValidator(registry, this.store);
+    const treeParents = new Set(registry.entities.filter((e) => e.tree).map((e) => `${e.store}.${e.tree!.parentField}`));
     for (const s of registry.stores.values()) {
       for (const c of s.columns.values()) {
         if (c.field.type !== 'reference') continue;
+        const rule = treeParents.has(`${s.name}.${c.name}`) ? 'refuse' : (c.field.onTargetDelete ?? (c.field.required ? 'cascade' : 'clear'));
         for (const target of registry.storesOf(c.field.targets ?? [])) {
           const list = this.incoming.get(target) ?? [];
-          if (!list.some((x) => x.store === s.name && x.column === c.name)) list.push({ store: s.name, column: c.name });
+          if (!list.some((x) => x.store === s.name && x.column === c.name)) list.push({ store: s.name, column: c.name, rule });
           this.incoming.set(target, list);
         }
       }
@@ -283,6 +285,7 @@ export class EntityService {
     if (concrete.fieldMap.has('author') && values.author === undefined && ctx.userId !== null) {
       values.author = { type: 'workspace_user', id: ctx.userId } satisfies RefValue;
     }
+    this.defaultParent(ctx, concrete, values);
     const api = this.api(ctx, concrete);
     concrete.hooks?.beforeCreate?.(api, values);
     this.input.checkRequired(ctx, concrete, values, 'create');
@@ -305,6 +308,37 @@ export class EntityService {
     this.writeLinks(concrete, id, values);
     concrete.hooks?.afterCreate?.(api, id, values);
     return id;
+  }
+
+  /** A tree node created without a parent goes under the workspace's root, as in Octane's UI. */
+  private defaultParent(ctx: RequestContext, entity: ResolvedEntity, values: Values): void {
+    const tree = entity.tree;
+    if (!tree?.rootType || ctx.system || values[tree.parentField] !== undefined) return;
+    const root = this.registry.entity(tree.rootType);
+    if (!tree.parentTypes.some((t) => root.rowTypes.includes(t) || t === root.type)) return;
+    const rootIsNode = root.fieldMap.has(tree.parentField);
+    const row = this.sql.get<{ id: number; type: string }>(
+      this.filtered(ctx, root, undefined)
+        .select(['t.id', 't.type'])
+        .where((eb) => (rootIsNode ? eb(`t.${tree.parentField}`, 'is', null) : eb.lit(true)))
+        .orderBy('t.id')
+        .limit(1),
+    );
+    if (row) values[tree.parentField] = { type: row.type, id: row.id } satisfies RefValue;
+  }
+
+  /** A node cannot move under itself or one of its descendants. */
+  private checkTreeMove(entity: ResolvedEntity, id: number, values: Values): void {
+    const parentField = entity.tree?.parentField;
+    const next = parentField ? (values[parentField] as RefValue | null | undefined) : undefined;
+    if (!parentField || !next) return;
+    const table = tableOf(entity.store);
+    let cursor: number | null = next.id;
+    for (let depth = 0; cursor !== null && depth < 10_000; depth++) {
+      if (cursor === id) throw errors.fieldValidation(entity.type, parentField, `the ${entity.type} '${id}' cannot move under itself or one of its descendants`);
+      const row: { p: number | null } | undefined = this.sql.get(this.sql.qb.selectFrom(table).select(`${parentField} as p`).where('id', '=', cursor));
+      cursor = row?.p ?? null;
+    }
   }
 
   /** Single-valued values as table columns. */
@@ -334,18 +368,24 @@ export class EntityService {
     }
   }
 
-  private checkUnique(ctx: RequestContext, entity: ResolvedEntity, values: Values, selfId: number): void {
+  private checkUnique(ctx: RequestContext, entity: ResolvedEntity, values: Values, selfId: number, current?: Row): void {
     for (const field of entity.fieldMap.values()) {
       if (!field.unique || field.system) continue;
       const v = values[field.name];
       if (v === undefined || v === null) continue;
-      const clash = this.sql.get(
-        this.filtered(ctx, entity, undefined)
-          .select('t.id')
-          .where(`t.${field.name}`, '=', toColumn(field.type, v) as any)
-          .where('t.id', '!=', selfId),
-      );
-      if (clash) throw errors.duplicate(entity.type, field.label.toLowerCase(), v);
+      let q = (field.unique === 'space'
+        ? this.sql.qb.selectFrom(`${tableOf(entity.store)} as t`).where('t.shared_space_id', '=', ctx.sharedSpaceId).where('t.type', 'in', entity.rowTypes as string[])
+        : this.filtered(ctx, entity, undefined)
+      )
+        .select('t.id')
+        .where(`t.${field.name}`, '=', toColumn(field.type, v) as any)
+        .where('t.id', '!=', selfId);
+      if (typeof field.unique === 'object') {
+        const within = field.unique.within;
+        const scopeValue = values[within] !== undefined ? toColumn(entity.fieldMap.get(within)?.type ?? 'string', values[within]) : current?.[within];
+        q = scopeValue === null || scopeValue === undefined ? q.where(`t.${within}`, 'is', null) : q.where(`t.${within}`, '=', scopeValue as any);
+      }
+      if (this.sql.get(q)) throw errors.duplicate(entity.type, field.label.toLowerCase(), v);
     }
   }
 
@@ -392,10 +432,11 @@ export class EntityService {
     const concrete = entity.subtypes?.length ? this.registry.entity(current.type as string) : entity;
     const { values, versionStamp } = this.input.parse(ctx, concrete, body, 'update');
     if (versionStamp !== undefined && versionStamp !== current.version_stamp) throw errors.versionConflict(concrete.type, String(id));
+    this.checkTreeMove(concrete, id, values);
     const api = this.api(ctx, concrete);
     concrete.hooks?.beforeUpdate?.(api, current, values);
     this.input.checkRequired(ctx, concrete, values, 'update');
-    this.checkUnique(ctx, concrete, values, id);
+    this.checkUnique(ctx, concrete, values, id, current);
     this.store.update(concrete.store, id, {
       ...this.columnsOf(concrete, values),
       last_modified: formatDateTime(ctx.now),
@@ -425,15 +466,35 @@ export class EntityService {
     });
   }
 
-  private deleteRows(ctx: RequestContext, entity: ResolvedEntity, rows: Row[]): void {
+  /**
+   * Deletes rows and follows the references that point at them: dependents held by a required
+   * reference (or one marked cascade) go too, optional references are cleared, and a tree node
+   * with children is refused.
+   */
+  private deleteRows(ctx: RequestContext, entity: ResolvedEntity, rows: Row[], deleting = new Set<number>()): void {
+    if (!rows.length) return;
+    for (const row of rows) deleting.add(row.id as number);
     for (const row of rows) {
       const concrete = entity.subtypes?.length ? this.registry.entity(row.type as string) : entity;
       concrete.hooks?.beforeDelete?.(this.api(ctx, concrete), row);
     }
     const ids = rows.map((r) => r.id as number);
+    for (const ref of this.incoming.get(entity.store) ?? []) {
+      if (ref.rule === 'clear') continue;
+      const dependents = this.sql
+        .all(this.sql.qb.selectFrom(tableOf(ref.store)).selectAll().where(ref.column, 'in', ids))
+        .filter((d) => !deleting.has(d.id as number));
+      if (!dependents.length) continue;
+      if (ref.rule === 'refuse') throw errors.hasDependents(entity.type, String(ids.find((id) => dependents.some((d) => d[ref.column] === id))), dependents.length);
+      const dependentEntity = this.registry.entity(dependents[0].type as string);
+      const family = dependentEntity.subtypeOf ? this.registry.entity(dependentEntity.subtypeOf) : dependentEntity;
+      this.deleteRows(ctx, family, dependents, deleting);
+    }
     this.store.deleteRows(entity.store, ids);
     this.store.dropLinksOf(ids);
-    for (const ref of this.incoming.get(entity.store) ?? []) this.store.clearReferences(ref.store, ref.column, ids);
+    for (const ref of this.incoming.get(entity.store) ?? []) {
+      if (ref.rule === 'clear') this.store.clearReferences(ref.store, ref.column, ids);
+    }
   }
 }
 

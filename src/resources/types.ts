@@ -42,14 +42,25 @@ export interface FieldDescriptor {
   sortable: boolean;
   groupable: boolean;
   maxLength?: number;
-  /** the value is unique within the workspace (or space, for space-level entities) */
-  unique?: boolean;
+  /**
+   * The value is unique: `true` within the entity's scope (workspace, or space for space-level
+   * entities), `'space'` across the whole shared space, `{ within: f }` among the entities that
+   * share the value of field `f` (a list node's name within its list).
+   */
+  unique?: boolean | 'space' | { within: string };
   /** user-defined field (name ends with `_udf`) */
   userDefined?: boolean;
   /** set by the server; never part of a create/update body */
   system?: boolean;
   /** a secret (password, client secret): written, stored hashed, never read back */
   writeOnly?: boolean;
+  /**
+   * What deleting the referenced entity does to entities pointing at it through this single
+   * reference: `cascade` deletes them too (the default for required references), `clear` empties
+   * the reference (the default otherwise), `refuse` refuses the delete (the default for a tree's
+   * parent: a node with children cannot be deleted).
+   */
+  onTargetDelete?: 'cascade' | 'clear' | 'refuse';
 }
 
 export type Level = 'workspace' | 'space' | 'site';

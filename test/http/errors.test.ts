@@ -82,8 +82,9 @@ describe('body validation (400)', () => {
   it.each([
     ['releases', releaseBody('err-missing-end', { end_date: undefined }), 'end_date', 'release'],
     ['stories', { phase: ref('phase', 'phase.story.new'), parent: ROOT }, 'name', 'story'],
-    ['stories', { name: 'err-missing-parent', phase: ref('phase', 'phase.story.new') }, 'parent', 'story'],
-    ['manual_tests', { name: 'err-missing-phase' }, 'phase', 'test_manual'],
+    // parent and phase have server defaults (the backlog root, the start phase): name does not
+    ['stories', { phase: ref('phase', 'phase.story.new') }, 'name', 'story'],
+    ['manual_tests', { description: 'no name' }, 'name', 'test_manual'],
   ])('missing required field on %s (%s) -> platform.missing_required_field', async (collection, body, field, type) => {
     const before = await count(collection);
     const res = await t.post(`${t.ws}/${collection}`, { data: [JSON.parse(JSON.stringify(body))] });

@@ -6,13 +6,16 @@ import { authorField, entity } from '../define.js';
 import { f } from '../fields.js';
 import type { EntityDescriptor, FieldDescriptor } from '../types.js';
 
+/** Comments and attachments go with the entity that owns them. */
+const OWNED = { onTargetDelete: 'cascade' } as const;
+
 /** Owner references shared by comments and attachments; the service checks exactly one is set. */
 function owners(): FieldDescriptor[] {
   return [
-    f.ref('owner_work_item', ['work_item']),
-    f.ref('owner_test', ['test']),
-    f.ref('owner_run', ['run']),
-    f.ref('owner_requirement', ['requirement']),
+    f.ref('owner_work_item', ['work_item'], OWNED),
+    f.ref('owner_test', ['test'], OWNED),
+    f.ref('owner_run', ['run'], OWNED),
+    f.ref('owner_requirement', ['requirement'], OWNED),
   ];
 }
 
@@ -36,9 +39,9 @@ export const collaborationDescriptors: EntityDescriptor[] = [
       f.string('description', { maxLength: 2000 }),
       authorField(),
       ...owners(),
-      f.ref('owner_run_step', ['run_step']),
-      f.ref('owner_release', ['release']),
-      f.ref('owner_milestone', ['milestone']),
+      f.ref('owner_run_step', ['run_step'], OWNED),
+      f.ref('owner_release', ['release'], OWNED),
+      f.ref('owner_milestone', ['milestone'], OWNED),
       // set from the uploaded bytes
       f.integer('size', { editable: false }),
       f.string('content_type', { editable: false }),

@@ -18,7 +18,8 @@ export const listDescriptors: EntityDescriptor[] = [
     // no DELETE over REST: values are retired through activity_level
     methods: 'GPU',
     fields: [
-      f.string('name', { required: true }),
+      // a value's name is unique within its list (409 on a duplicate)
+      f.string('name', { required: true, unique: { within: 'list_root' } }),
       f.string('logical_name', { editable: false }),
       f.ref('list_root', ['list_node']),
       f.integer('activity_level'),

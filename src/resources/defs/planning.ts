@@ -196,11 +196,11 @@ export const planningDescriptors: EntityDescriptor[] = [
       f.boolean('is_new'),
       f.string('entity_type'),
       // exactly one of these points at the followed item
-      f.ref('my_follow_items_work_item', ['work_item'], { label: 'Work item' }),
-      f.ref('my_follow_items_test', ['test'], { label: 'Test' }),
-      f.ref('my_follow_items_run', ['run'], { label: 'Run' }),
-      f.ref('my_follow_items_requirement', ['requirement'], { label: 'Requirement' }),
-      f.ref('my_follow_items_task', ['task'], { label: 'Task' }),
+      f.ref('my_follow_items_work_item', ['work_item'], { label: 'Work item', onTargetDelete: 'cascade' }),
+      f.ref('my_follow_items_test', ['test'], { label: 'Test', onTargetDelete: 'cascade' }),
+      f.ref('my_follow_items_run', ['run'], { label: 'Run', onTargetDelete: 'cascade' }),
+      f.ref('my_follow_items_requirement', ['requirement'], { label: 'Requirement', onTargetDelete: 'cascade' }),
+      f.ref('my_follow_items_task', ['task'], { label: 'Task', onTargetDelete: 'cascade' }),
     ],
   }),
 ];

@@ -1,0 +1,129 @@
+// Planning rules: release and sprint dates, sprints generated from a release's sprint duration,
+// task hours rolled up onto their work item, and the dates a defect was fixed and closed.
+
+import { errors } from '../../errors/catalog.js';
+import { tableOf } from '../../store/schema-sync.js';
+import { formatDateTime } from '../values.js';
+import type { EntityHooks, HookApi, RefValue, Values } from '../hooks.js';
+import { phaseLogicalName } from './lifecycle.js';
+
+const DAY = 24 * 3600 * 1000;
+
+function merged(current: Values, changes: Values, field: string): unknown {
+  return changes[field] !== undefined ? changes[field] : current[field];
+}
+
+function checkDates(entity: string, start: unknown, end: unknown): void {
+  if (typeof start === 'string' && typeof end === 'string' && end < start) {
+    throw errors.fieldValidation(entity, 'end_date', `the end date ${end.slice(0, 10)} is before the start date ${start.slice(0, 10)}`);
+  }
+}
+
+/** Consecutive sprints of `days` days from the release's start to its end (the last one shorter). */
+function generateSprints(api: HookApi, releaseId: number, start: string, end: string, days: number): void {
+  const sprint = api.registry.entity('sprint');
+  const last = Date.parse(end);
+  let from = Date.parse(start);
+  for (let n = 1; from <= last && n <= 1000; n++) {
+    const to = Math.min(from + (days - 1) * DAY, last);
+    api.service.createOne({ ...api.ctx, system: true }, sprint, {
+      name: `Sprint ${n}`,
+      release: { type: 'release', id: releaseId },
+      start_date: formatDateTime(new Date(from)),
+      end_date: formatDateTime(new Date(to)),
+    });
+    from = to + DAY;
+  }
+}
+
+export const releaseHooks: EntityHooks = {
+  beforeCreate(_api, values) {
+    checkDates('release', values.start_date, values.end_date);
+  },
+  afterCreate(api, id, values) {
+    const days = values.sprint_duration;
+    if (typeof days === 'number' && days > 0) generateSprints(api, id, values.start_date as string, values.end_date as string, days);
+  },
+  beforeUpdate(_api, current, changes) {
+    checkDates('release', merged(current, changes, 'start_date'), merged(current, changes, 'end_date'));
+  },
+};
+
+/** A sprint lies within its release and does not overlap the release's other sprints. */
+function checkSprint(api: HookApi, id: number | null, release: number, start: string, end: string): void {
+  checkDates('sprint', start, end);
+  const { sql } = api.store;
+  const rel = sql.get<{ start_date: string; end_date: string; name: string }>(
+    sql.qb.selectFrom(tableOf(api.registry.entity('release').store)).select(['start_date', 'end_date', 'name']).where('id', '=', release),
+  );
+  if (rel && (start < rel.start_date || end > rel.end_date)) {
+    throw errors.fieldValidation('sprint', 'start_date', `the sprint (${start.slice(0, 10)} to ${end.slice(0, 10)}) must lie within release '${rel.name}' (${rel.start_date.slice(0, 10)} to ${rel.end_date.slice(0, 10)})`);
+  }
+  let q = sql.qb
+    .selectFrom(tableOf(api.registry.entity('sprint').store))
+    .select(['id', 'name'])
+    .where('release', '=', release)
+    .where('start_date', '<=', end)
+    .where('end_date', '>=', start);
+  if (id !== null) q = q.where('id', '!=', id);
+  const clash = sql.get<{ id: number; name: string }>(q.limit(1));
+  if (clash) throw errors.fieldValidation('sprint', 'start_date', `the sprint overlaps sprint '${clash.name}' of the same release`);
+}
+
+export const sprintHooks: EntityHooks = {
+  beforeCreate(api, values) {
+    checkSprint(api, null, (values.release as RefValue).id, values.start_date as string, values.end_date as string);
+  },
+  beforeUpdate(api, current, changes) {
+    if (changes.release === undefined && changes.start_date === undefined && changes.end_date === undefined) return;
+    const release = changes.release !== undefined ? (changes.release as RefValue).id : (current.release as number);
+    checkSprint(api, current.id as number, release, merged(current, changes, 'start_date') as string, merged(current, changes, 'end_date') as string);
+  },
+};
+
+/** The estimated, invested and remaining hours of a work item are the sums over its tasks. */
+function rollUpHours(api: HookApi, itemId: number | null | undefined, withoutTask?: number): void {
+  if (itemId === null || itemId === undefined) return;
+  const { sql } = api.store;
+  let q = sql.qb
+    .selectFrom(tableOf(api.registry.entity('task').store))
+    .select((eb) => [
+      eb.fn.sum<number>('estimated_hours').as('estimated_hours'),
+      eb.fn.sum<number>('invested_hours').as('invested_hours'),
+      eb.fn.sum<number>('remaining_hours').as('remaining_hours'),
+    ])
+    .where('story', '=', itemId);
+  if (withoutTask !== undefined) q = q.where('id', '!=', withoutTask);
+  const sums = sql.get<{ estimated_hours: number | null; invested_hours: number | null; remaining_hours: number | null }>(q);
+  api.store.update(api.registry.entity('work_item').store, itemId, {
+    estimated_hours: sums?.estimated_hours ?? null,
+    invested_hours: sums?.invested_hours ?? null,
+    remaining_hours: sums?.remaining_hours ?? null,
+  });
+}
+
+export const taskHooks: EntityHooks = {
+  afterCreate(api, _id, values) {
+    rollUpHours(api, (values.story as RefValue | undefined)?.id);
+  },
+  afterUpdate(api, _id, current, changes) {
+    rollUpHours(api, current.story as number | null);
+    const moved = (changes.story as RefValue | undefined)?.id;
+    if (moved !== undefined && moved !== current.story) rollUpHours(api, moved);
+  },
+  beforeDelete(api, current) {
+    rollUpHours(api, current.story as number | null, current.id as number);
+  },
+};
+
+/** A defect remembers the day it was fixed and the day it was closed. */
+export const defectHooks: EntityHooks = {
+  beforeUpdate(api, current, changes) {
+    const next = (changes.phase as RefValue | undefined)?.id;
+    if (next === undefined || next === current.phase) return;
+    const name = phaseLogicalName(api, next);
+    const today = `${formatDateTime(api.ctx.now).slice(0, 10)}T00:00:00Z`;
+    if (name === 'phase.defect.fixed') changes.fixed_on = today;
+    if (name === 'phase.defect.closed') changes.closed_on = today;
+  },
+};
