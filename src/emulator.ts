@@ -8,6 +8,7 @@ import { resolveConfig, type EmulatorConfig } from './config.js';
 import { buildRegistry } from './resources/catalog.js';
 import type { RequestContext } from './resources/context.js';
 import { EntityService } from './resources/entity-service.js';
+import { readUserFields } from './resources/hooks/user-fields.js';
 import type { Registry } from './resources/registry.js';
 import { openSqlite, Sql } from './store/database.js';
 import { syncEntityTables, tableOf } from './store/schema-sync.js';
@@ -60,6 +61,7 @@ export class Emulator {
     this.sql = new Sql(openSqlite(config.db));
     this.registry = buildRegistry();
     this.service = new EntityService(this.sql, this.registry);
+    this.service.userFields = (ctx) => readUserFields(this.service, ctx);
     this.sessions = new Sessions(this.sql, { idleMs: config.sessionIdleTimeoutMs, maxLifetimeMs: config.sessionMaxLifetimeMs });
   }
 

@@ -91,7 +91,7 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
   const limits = { defaultLimit: config.pageSizeDefault, maxLimit: config.pageSizeMax };
 
   const guard = (entity: ResolvedEntity, name: string, shape: 'collection' | 'instance', request: FastifyRequest) => {
-    const ctx = requestContext(emulator, request, entity.level);
+    const ctx = requestContext(emulator, request, entity.level, entity);
     checkPreview(entity, request, name);
     const allowed = entity.methods[shape];
     const method = (request.method === 'HEAD' ? 'GET' : request.method) as Method;
@@ -153,7 +153,7 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
         method: [...ROUTE_METHODS],
         url: `${base}/${name}/groups`,
         handler: async (request) => {
-          const ctx = requestContext(emulator, request, entity.level);
+          const ctx = requestContext(emulator, request, entity.level, entity);
           checkPreview(entity, request, name);
           const readable: Method[] = entity.methods.collection.includes('GET') ? ['GET'] : [];
           if (!readable.includes((request.method === 'HEAD' ? 'GET' : request.method) as Method)) throw errors.methodNotAllowed(request.method, readable);

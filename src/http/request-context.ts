@@ -20,7 +20,13 @@ interface ScopeParams {
  * The context of an API request at `level`: the space and workspace of the URL must exist (404)
  * and the caller must be allowed there (403: not a member, or a read-only role for a write).
  */
-export function requestContext(emulator: Emulator, request: FastifyRequest, level: Level): RequestContext {
+/**
+ * Workspace 500 in a URL is the shared space's internal workspace: entities that a space shares
+ * with all its workspaces (user-defined fields) are created and read there.
+ */
+export const SHARED_SPACE_WORKSPACE = '500';
+
+export function requestContext(emulator: Emulator, request: FastifyRequest, level: Level, entity?: ResolvedEntity): RequestContext {
   const params = request.params as ScopeParams;
   const caller = request.caller;
   if (!caller) throw errors.authenticationFailed();
@@ -47,6 +53,10 @@ export function requestContext(emulator: Emulator, request: FastifyRequest, leve
     return ctx;
   }
   const wid = params.wid ?? '';
+  if (wid === SHARED_SPACE_WORKSPACE && entity?.scope === 'inherit-space') {
+    authorize(access, op, ctx.sharedSpaceId, null);
+    return ctx;
+  }
   if (!isIntegerText(wid) || !exists(emulator, 'workspace', Number(wid), ctx.sharedSpaceId)) throw errors.workspaceNotFound(wid);
   ctx.workspaceId = Number(wid);
   authorize(access, op, ctx.sharedSpaceId, ctx.workspaceId);
@@ -74,5 +84,7 @@ export function sendsPreviewHeader(request: FastifyRequest): boolean {
 }
 
 export function checkPreview(entity: ResolvedEntity, request: FastifyRequest, name: string): void {
-  if (entity.preview && !sendsPreviewHeader(request)) throw errors.techPreviewRequired(name);
+  if (!entity.preview || sendsPreviewHeader(request)) return;
+  if (entity.preview === 'writes' && (request.method === 'GET' || request.method === 'HEAD')) return;
+  throw errors.techPreviewRequired(name);
 }

@@ -20,6 +20,8 @@ import { tokenize, type Token, type TokenKind } from './lexer.js';
 
 export const MAX_QUERY_LENGTH = 20_000;
 export const MAX_QUERY_DEPTH = 32;
+/** SQLite nests a chain of N conditions N deep; more than this many comparisons is refused. */
+export const MAX_COMPARISONS = 500;
 
 const DESCRIBE: Record<TokenKind, string> = {
   lparen: "'('",
@@ -59,6 +61,7 @@ export function parseQuery(raw: string): Expr {
 class Parser {
   private i = 0;
   private depth = 0;
+  private comparisons = 0;
 
   constructor(private readonly tokens: Token[]) {}
 
@@ -135,6 +138,9 @@ class Parser {
 
   private comparison(): Expr {
     const fieldTok = this.next();
+    if (++this.comparisons > MAX_COMPARISONS) {
+      throw errors.invalidQuery(`The query has more than ${MAX_COMPARISONS} comparisons at position ${fieldTok.pos}: expected at most ${MAX_COMPARISONS} (use IN for long lists of values)`, { position: fieldTok.pos });
+    }
     const field = fieldTok.text;
     const opTok = this.peek();
     if (opTok.kind !== 'op') this.fail('an operator (EQ, LT, GT, LE, GE, IN, BTW, =, <, >, <=, >=)');

@@ -8,7 +8,7 @@
 
 import { sql, type RawBuilder } from 'kysely';
 import { errors } from '../errors/catalog.js';
-import type { Registry, ResolvedEntity } from '../resources/registry.js';
+import { columnOf, type Registry, type ResolvedEntity } from '../resources/registry.js';
 import type { FieldDescriptor } from '../resources/types.js';
 import { isIntegerText, parseDate, parseDateTime } from '../resources/values.js';
 import { col, scopeCondition, type Scope } from '../store/scope.js';
@@ -167,8 +167,7 @@ export class QueryCompiler {
   }
 
   private columnOf(field: FieldDescriptor, alias: string): RawBuilder<unknown> {
-    // `subtype` is the row's concrete type.
-    return col(alias, field.name === 'subtype' ? 'type' : field.name);
+    return col(alias, columnOf(field));
   }
 
   /** A literal converted to the stored form of the field's type. */

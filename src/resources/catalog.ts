@@ -7,6 +7,7 @@ import { composeHooks } from './hooks/compose.js';
 import { lifecycleHooks } from './hooks/lifecycle.js';
 import { myWorkField, myWorkHooks } from './hooks/my-work.js';
 import { defectHooks, releaseHooks, sprintHooks, taskHooks } from './hooks/planning.js';
+import { fieldMetadataHooks } from './hooks/user-fields.js';
 import { apiAccessHooks, sharedSpaceHooks, userHooks, workspaceHooks, workspaceUserHooks } from './hooks/tenancy.js';
 import { Registry } from './registry.js';
 import type { EntityDescriptor } from './types.js';
@@ -22,6 +23,7 @@ const HOOKS: Record<string, EntityHooks> = {
   sprint: sprintHooks,
   task: taskHooks,
   defect: defectHooks,
+  field_metadata: fieldMetadataHooks,
 };
 
 /**

@@ -13,10 +13,11 @@ import { scopeCondition } from '../store/scope.js';
 import { tableOf } from '../store/schema-sync.js';
 import type { RequestContext } from './context.js';
 import type { HookApi, RefValue, Values } from './hooks.js';
-import { InputValidator } from './input.js';
-import { Renderer, scalarOut, type Json } from './render.js';
+import { scalarOut, type Json } from './render.js';
+import { Schema } from './schema.js';
 import type { Registry, ResolvedEntity } from './registry.js';
-import { isStoredColumn } from './registry.js';
+import type { FieldDescriptor } from './types.js';
+import { columnOf, isStoredColumn, isSubtypeField } from './registry.js';
 import { formatDateTime, isIntegerText } from './values.js';
 
 export interface ListParams {
@@ -53,42 +54,53 @@ export interface WriteOptions {
 
 export class EntityService {
   readonly store: EntityStore;
-  readonly renderer: Renderer;
-  readonly input: InputValidator;
-  /** store -> single reference columns that can point into it, with what a delete does to them */
-  private readonly incoming = new Map<string, Array<{ store: string; column: string; rule: 'cascade' | 'clear' | 'refuse' }>>();
+  /** the resource table without user-defined fields */
+  readonly base: Schema;
+  /** schema per shared space / workspace, valid while `userFieldsVersion` is unchanged */
+  private readonly schemas = new Map<string, { version: number; schema: Schema }>();
+  /** bumped whenever a user-defined field is created or changed */
+  userFieldsVersion = 0;
+  /** reads the user-defined fields of a scope (set by the user-defined fields module) */
+  userFields?: (ctx: RequestContext) => Map<string, FieldDescriptor[]>;
 
   constructor(
     readonly sql: Sql,
     readonly registry: Registry,
   ) {
     this.store = new EntityStore(sql, registry);
-    this.renderer = new Renderer(this.store, registry);
-    this.input = new InputValidator(registry, this.store);
-    const treeParents = new Set(registry.entities.filter((e) => e.tree).map((e) => `${e.store}.${e.tree!.parentField}`));
-    for (const s of registry.stores.values()) {
-      for (const c of s.columns.values()) {
-        if (c.field.type !== 'reference') continue;
-        const rule = treeParents.has(`${s.name}.${c.name}`) ? 'refuse' : (c.field.onTargetDelete ?? (c.field.required ? 'cascade' : 'clear'));
-        for (const target of registry.storesOf(c.field.targets ?? [])) {
-          const list = this.incoming.get(target) ?? [];
-          if (!list.some((x) => x.store === s.name && x.column === c.name)) list.push({ store: s.name, column: c.name, rule });
-          this.incoming.set(target, list);
-        }
-      }
-    }
+    this.base = new Schema(registry, this.store);
+  }
+
+  /** The resource table as the request's workspace sees it (with its user-defined fields). */
+  schema(ctx: RequestContext): Schema {
+    if (!this.userFields) return this.base;
+    const key = `${ctx.sharedSpaceId}:${ctx.workspaceId}`;
+    const cached = this.schemas.get(key);
+    if (cached && cached.version === this.userFieldsVersion) return cached.schema;
+    const fields = this.userFields(ctx);
+    const schema = fields.size ? new Schema(this.registry.withUserFields(fields), this.store) : this.base;
+    if (this.schemas.size > 1000) this.schemas.clear();
+    this.schemas.set(key, { version: this.userFieldsVersion, schema });
+    return schema;
+  }
+
+  /** `entity` as the request's workspace sees it. */
+  bind(ctx: RequestContext, entity: ResolvedEntity): ResolvedEntity {
+    const s = this.schema(ctx);
+    return s === this.base ? entity : s.registry.entity(entity.type);
   }
 
   // ---- reading -----------------------------------------------------------------------------------
 
   private filtered(ctx: RequestContext, entity: ResolvedEntity, query: Expr | undefined) {
-    let q = this.sql.qb.selectFrom(`${tableOf(entity.store)} as t`).where(scopeCondition(this.registry, entity, ctx, 't'));
-    if (query) q = q.where(new QueryCompiler(this.registry, ctx, this.sql).compile(entity, 't', query));
+    let q = this.sql.qb.selectFrom(`${tableOf(entity.store)} as t`).where(scopeCondition(this.schema(ctx).registry, entity, ctx, 't'));
+    if (query) q = q.where(new QueryCompiler(this.schema(ctx).registry, ctx, this.sql).compile(entity, 't', query));
     return q;
   }
 
   list(ctx: RequestContext, entity: ResolvedEntity, p: ListParams): Collection {
-    const plan = this.renderer.plan(entity, p.fields);
+    entity = this.bind(ctx, entity);
+    const plan = this.schema(ctx).renderer.plan(entity, p.fields);
     let base = this.filtered(ctx, entity, p.query);
     const search = p.textSearch ? this.textColumns(entity) : [];
     if (p.textSearch) {
@@ -98,11 +110,11 @@ export class EntityService {
         : base.where(sql<boolean>`1 = 0`);
     }
     const total = this.sql.get<{ n: number }>(base.select((eb) => eb.fn.countAll().as('n')))!.n;
-    const columns = [...new Set([...this.renderer.columns(plan), ...search])];
+    const columns = [...new Set([...this.schema(ctx).renderer.columns(plan), ...search])];
     let q = base.select(columns.map((c) => `t.${c}`));
     q = this.applyOrder(entity, q, p.orderBy ?? []);
     const rows = total > p.offset ? this.sql.all(q.limit(p.limit).offset(p.offset)) : [];
-    const data = this.renderer.render(ctx, plan, rows, () => entity.type);
+    const data = this.schema(ctx).renderer.render(ctx, plan, rows, () => entity.type);
     if (p.textSearch) {
       rows.forEach((row, i) => {
         const result: Record<string, unknown> = {};
@@ -120,10 +132,11 @@ export class EntityService {
 
   /** `GET {collection}/groups?group_by=field`: how many matches per value of a field. */
   groups(ctx: RequestContext, entity: ResolvedEntity, groupBy: string, query?: Expr): Groups {
+    entity = this.bind(ctx, entity);
     const field = entity.fieldMap.get(groupBy);
     if (!field) throw errors.unknownField(entity.type, groupBy);
-    const column = field.name === 'subtype' ? 'type' : field.name;
-    const stored = field.name === 'subtype' || (isStoredColumn(field) && !['memo', 'object'].includes(field.type));
+    const column = columnOf(field);
+    const stored = isSubtypeField(field) || (isStoredColumn(field) && !['memo', 'object'].includes(field.type));
     if (!stored) {
       throw errors.badRequest(`The field '${groupBy}' of entity type '${entity.type}' cannot be used to group results`, { field_name: groupBy, entity_type: entity.type });
     }
@@ -134,7 +147,7 @@ export class EntityService {
         .orderBy('n', 'desc')
         .orderBy(`t.${column}`),
     );
-    let values: unknown[] = rows.map((r) => (field.type === 'reference' || field.name === 'subtype' ? r.v : scalarOut(field, r.v)));
+    let values: unknown[] = rows.map((r) => (field.type === 'reference' || isSubtypeField(field) ? r.v : scalarOut(field, r.v)));
     if (field.type === 'reference') {
       const ids = rows.map((r) => r.v).filter((v): v is number => typeof v === 'number');
       const target = this.registry.targetEntity(field);
@@ -154,11 +167,13 @@ export class EntityService {
   }
 
   count(ctx: RequestContext, entity: ResolvedEntity, query?: Expr): number {
+    entity = this.bind(ctx, entity);
     return this.sql.get<{ n: number }>(this.filtered(ctx, entity, query).select((eb) => eb.fn.countAll().as('n')))!.n;
   }
 
   /** Ids of the rows matching `query`, in id order. */
   ids(ctx: RequestContext, entity: ResolvedEntity, query?: Expr): number[] {
+    entity = this.bind(ctx, entity);
     return this.sql.all<{ id: number }>(this.filtered(ctx, entity, query).select('t.id').orderBy('t.id')).map((r) => r.id);
   }
 
@@ -178,8 +193,8 @@ export class EntityService {
         const info = this.registry.store(target.store);
         const a = `o${++joins}`;
         q = q.leftJoin(`${tableOf(target.store)} as ${a}`, `${a}.id`, `t.${field.name}`).orderBy(`${a}.${info.hasName ? 'name' : 'id'}`, dir);
-      } else if (field.sortable || field.name === 'subtype') {
-        q = q.orderBy(field.name === 'subtype' ? 't.type' : `t.${field.name}`, dir);
+      } else if (field.sortable || isSubtypeField(field)) {
+        q = q.orderBy(`t.${columnOf(field)}`, dir);
       } else {
         throw errors.badRequest(`The field '${field.name}' of entity type '${entity.type}' cannot be used to order results`, { field_name: field.name, entity_type: entity.type });
       }
@@ -189,6 +204,7 @@ export class EntityService {
 
   /** Parses an id from a URL: a number, or a logical name for entities that have them. */
   resolveId(ctx: RequestContext, entity: ResolvedEntity, idText: string): number {
+    entity = this.bind(ctx, entity);
     if (isIntegerText(idText)) return Number(idText);
     if (this.registry.store(entity.store).hasLogicalName) {
       const row = this.sql.get<{ id: number }>(this.filtered(ctx, entity, undefined).select('t.id').where('t.logical_name', '=', idText));
@@ -198,6 +214,7 @@ export class EntityService {
   }
 
   findRow(ctx: RequestContext, entity: ResolvedEntity, idText: string): Row {
+    entity = this.bind(ctx, entity);
     const id = this.resolveId(ctx, entity, idText);
     const row = this.store.findRow(entity, ctx, id);
     if (!row) throw errors.entityNotFound(entity.type, idText);
@@ -205,6 +222,7 @@ export class EntityService {
   }
 
   get(ctx: RequestContext, entity: ResolvedEntity, idText: string, fields?: FieldSelectionItem[]): Json {
+    entity = this.bind(ctx, entity);
     const id = this.resolveId(ctx, entity, idText);
     const rendered = this.renderIds(ctx, entity, [id], fields);
     if (!rendered.length) throw errors.entityNotFound(entity.type, idText);
@@ -213,35 +231,36 @@ export class EntityService {
 
   /** Renders rows of `entity` by id (in the given order), skipping ids out of scope. */
   renderIds(ctx: RequestContext, entity: ResolvedEntity, ids: number[], fields?: FieldSelectionItem[]): Json[] {
+    entity = this.bind(ctx, entity);
     if (!ids.length) return [];
-    const plan = this.renderer.plan(entity, fields);
+    const plan = this.schema(ctx).renderer.plan(entity, fields);
     const rows = this.sql.all(
       this.filtered(ctx, entity, undefined)
-        .select(this.renderer.columns(plan).map((c) => `t.${c}`))
+        .select(this.schema(ctx).renderer.columns(plan).map((c) => `t.${c}`))
         .where('t.id', 'in', ids),
     );
     const byId = new Map(rows.map((r) => [r.id as number, r]));
     const ordered = ids.map((id) => byId.get(id)).filter((r): r is Row => r !== undefined);
-    return this.renderer.render(ctx, plan, ordered, () => entity.type);
+    return this.schema(ctx).renderer.render(ctx, plan, ordered, () => entity.type);
   }
 
   // ---- writing -----------------------------------------------------------------------------------
 
   private api(ctx: RequestContext, entity: ResolvedEntity): HookApi {
-    return { ctx, entity, registry: this.registry, service: this, store: this.store };
+    return { ctx, entity, registry: this.schema(ctx).registry, service: this, store: this.store };
   }
 
   /** The concrete entity an item is written as: aggregates need `subtype`. */
-  private concreteFor(entity: ResolvedEntity, body: unknown): ResolvedEntity {
+  private concreteFor(ctx: RequestContext, entity: ResolvedEntity, body: unknown): ResolvedEntity {
     const subtype = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).subtype : undefined;
     if (entity.subtypes?.length) {
       if (subtype === undefined || subtype === null || subtype === '') throw errors.missingRequiredField(entity.type, 'subtype');
       if (typeof subtype !== 'string' || !entity.subtypes.includes(subtype)) {
         throw errors.fieldValidation(entity.type, 'subtype', `'${String(subtype)}' is not one of ${entity.subtypes.join(', ')}`);
       }
-      return this.registry.entity(subtype);
+      return this.schema(ctx).registry.entity(subtype);
     }
-    if (subtype !== undefined && subtype !== entity.type && subtype !== entity.viewOf) {
+    if (entity.subtypeOf && subtype !== undefined && subtype !== entity.type) {
       throw errors.fieldValidation(entity.type, 'subtype', `a ${entity.type} cannot have subtype '${String(subtype)}'`);
     }
     return entity;
@@ -280,15 +299,16 @@ export class EntityService {
 
   /** Creates one entity from a body; returns its id. Used by POST, fixtures and hooks. */
   createOne(ctx: RequestContext, entity: ResolvedEntity, body: unknown): number {
-    const concrete = this.concreteFor(entity, body);
-    const { values } = this.input.parse(ctx, concrete, body, 'create');
+    entity = this.bind(ctx, entity);
+    const concrete = this.concreteFor(ctx, entity, body);
+    const { values } = this.schema(ctx).input.parse(ctx, concrete, body, 'create');
     if (concrete.fieldMap.has('author') && values.author === undefined && ctx.userId !== null) {
       values.author = { type: 'workspace_user', id: ctx.userId } satisfies RefValue;
     }
     this.defaultParent(ctx, concrete, values);
     const api = this.api(ctx, concrete);
     concrete.hooks?.beforeCreate?.(api, values);
-    this.input.checkRequired(ctx, concrete, values, 'create');
+    this.schema(ctx).input.checkRequired(ctx, concrete, values, 'create');
     const bodyId = ctx.system ? (body as Record<string, unknown>).id : undefined;
     const id = bodyId !== undefined && isIntegerText(String(bodyId)) ? Number(bodyId) : this.store.allocateIds(1)[0];
     if (bodyId !== undefined) this.store.reserveId(id);
@@ -421,6 +441,7 @@ export class EntityService {
   }
 
   updateOne(ctx: RequestContext, entity: ResolvedEntity, idText: string, body: unknown): number {
+    entity = this.bind(ctx, entity);
     const current = this.findRow(ctx, entity, idText);
     const id = current.id as number;
     if (body && typeof body === 'object' && !Array.isArray(body)) {
@@ -429,13 +450,13 @@ export class EntityService {
         throw errors.fieldValidation(entity.type, 'id', `the body names id '${String(bodyId)}' but the URL names '${idText}'`);
       }
     }
-    const concrete = entity.subtypes?.length ? this.registry.entity(current.type as string) : entity;
-    const { values, versionStamp } = this.input.parse(ctx, concrete, body, 'update');
+    const concrete = entity.subtypes?.length ? this.schema(ctx).registry.entity(current.type as string) : entity;
+    const { values, versionStamp } = this.schema(ctx).input.parse(ctx, concrete, body, 'update');
     if (versionStamp !== undefined && versionStamp !== current.version_stamp) throw errors.versionConflict(concrete.type, String(id));
     this.checkTreeMove(concrete, id, values);
     const api = this.api(ctx, concrete);
     concrete.hooks?.beforeUpdate?.(api, current, values);
-    this.input.checkRequired(ctx, concrete, values, 'update');
+    this.schema(ctx).input.checkRequired(ctx, concrete, values, 'update');
     this.checkUnique(ctx, concrete, values, id, current);
     this.store.update(concrete.store, id, {
       ...this.columnsOf(concrete, values),
@@ -449,6 +470,7 @@ export class EntityService {
 
   /** DELETE of one entity. */
   delete(ctx: RequestContext, entity: ResolvedEntity, idText: string): void {
+    entity = this.bind(ctx, entity);
     this.sql.tx(() => {
       const current = this.findRow(ctx, entity, idText);
       this.deleteRows(ctx, entity, [current]);
@@ -457,6 +479,7 @@ export class EntityService {
 
   /** DELETE on a collection with `query`: answers what was deleted. */
   deleteByQuery(ctx: RequestContext, entity: ResolvedEntity, query: Expr): Collection {
+    entity = this.bind(ctx, entity);
     return this.sql.tx(() => {
       const ids = this.ids(ctx, entity, query);
       const data = this.renderIds(ctx, entity, ids, [{ name: 'id' }]);
@@ -475,24 +498,25 @@ export class EntityService {
     if (!rows.length) return;
     for (const row of rows) deleting.add(row.id as number);
     for (const row of rows) {
-      const concrete = entity.subtypes?.length ? this.registry.entity(row.type as string) : entity;
+      const concrete = entity.subtypes?.length ? this.schema(ctx).registry.entity(row.type as string) : entity;
       concrete.hooks?.beforeDelete?.(this.api(ctx, concrete), row);
     }
     const ids = rows.map((r) => r.id as number);
-    for (const ref of this.incoming.get(entity.store) ?? []) {
+    for (const ref of this.schema(ctx).incoming.get(entity.store) ?? []) {
       if (ref.rule === 'clear') continue;
       const dependents = this.sql
         .all(this.sql.qb.selectFrom(tableOf(ref.store)).selectAll().where(ref.column, 'in', ids))
         .filter((d) => !deleting.has(d.id as number));
       if (!dependents.length) continue;
       if (ref.rule === 'refuse') throw errors.hasDependents(entity.type, String(ids.find((id) => dependents.some((d) => d[ref.column] === id))), dependents.length);
-      const dependentEntity = this.registry.entity(dependents[0].type as string);
-      const family = dependentEntity.subtypeOf ? this.registry.entity(dependentEntity.subtypeOf) : dependentEntity;
+      const registry = this.schema(ctx).registry;
+      const dependentEntity = registry.entity(dependents[0].type as string);
+      const family = dependentEntity.subtypeOf ? registry.entity(dependentEntity.subtypeOf) : dependentEntity;
       this.deleteRows(ctx, family, dependents, deleting);
     }
     this.store.deleteRows(entity.store, ids);
     this.store.dropLinksOf(ids);
-    for (const ref of this.incoming.get(entity.store) ?? []) {
+    for (const ref of this.schema(ctx).incoming.get(entity.store) ?? []) {
       if (ref.rule === 'clear') this.store.clearReferences(ref.store, ref.column, ids);
     }
   }

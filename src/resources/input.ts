@@ -43,7 +43,7 @@ export class InputValidator {
         versionStamp = Number(raw);
         continue;
       }
-      if (key === 'subtype') continue; // chosen by the collection; checked by the service
+      if (key === 'subtype' && field.system) continue; // a family member's subtype comes from the collection
       if (!field.editable && !ctx.system) throw errors.fieldValidation(entity.type, key, 'the field is read-only');
       if (field.system && !ctx.system) throw errors.fieldValidation(entity.type, key, 'the field is set by the server');
       values[key] = this.value(ctx, entity, field, raw);

@@ -46,9 +46,19 @@ export function sqlTypeOf(field: FieldDescriptor): Column['sqlType'] {
   }
 }
 
+/** The `subtype` of a family member: the row's concrete type, kept in the `type` column. */
+export function isSubtypeField(field: FieldDescriptor): boolean {
+  return field.name === 'subtype' && field.system === true;
+}
+
+/** The column a field's value lives in. */
+export function columnOf(field: FieldDescriptor): string {
+  return isSubtypeField(field) ? 'type' : field.name;
+}
+
 export function isStoredColumn(field: FieldDescriptor): boolean {
   if (field.type === 'reference') return !field.multiple && field.source?.kind !== 'inverse';
-  return !SYSTEM_COLUMNS.has(field.name);
+  return !SYSTEM_COLUMNS.has(field.name) && !isSubtypeField(field);
 }
 
 export class Registry {
@@ -57,7 +67,7 @@ export class Registry {
   private readonly byCollection = new Map<string, ResolvedEntity>();
   readonly stores = new Map<string, StoreInfo>();
 
-  constructor(descriptors: readonly EntityDescriptor[]) {
+  constructor(readonly descriptors: readonly EntityDescriptor[]) {
     const declared = new Map<string, EntityDescriptor>();
     for (const d of descriptors) {
       if (declared.has(d.type)) throw new Error(`resource table: entity type '${d.type}' declared twice`);
@@ -76,6 +86,27 @@ export class Registry {
     }
     this.buildStores();
     this.check();
+  }
+
+  /**
+   * The same table with user-defined fields added to entity types (an aggregate's fields go to
+   * each of its subtypes).
+   */
+  withUserFields(extra: ReadonlyMap<string, readonly FieldDescriptor[]>): Registry {
+    const add = new Map<string, FieldDescriptor[]>();
+    for (const [type, fields] of extra) {
+      const e = this.byType.get(type);
+      if (!e) continue;
+      for (const t of e.subtypes?.length ? e.subtypes : [type]) add.set(t, [...(add.get(t) ?? []), ...fields]);
+    }
+    return new Registry(
+      this.descriptors.map((d) => {
+        const fields = add.get(d.type);
+        if (!fields) return d;
+        const own = new Set(d.fields.map((f) => f.name));
+        return { ...d, fields: [...d.fields, ...fields.filter((f) => !own.has(f.name))] };
+      }),
+    );
   }
 
   entity(type: string): ResolvedEntity {

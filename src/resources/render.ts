@@ -10,7 +10,7 @@ import { tableOf } from '../store/schema-sync.js';
 import type { FieldSelectionItem } from '../query/read-params.js';
 import { linkKey } from '../query/to-sql.js';
 import type { Registry, ResolvedEntity } from './registry.js';
-import { isStoredColumn } from './registry.js';
+import { isStoredColumn, isSubtypeField } from './registry.js';
 import type { FieldDescriptor } from './types.js';
 
 export interface PlanItem {
@@ -61,7 +61,7 @@ export class Renderer {
   columns(plan: RenderPlan): string[] {
     const cols = new Set(['id', 'type']);
     for (const { field } of plan.items) {
-      if (field.name === 'subtype') continue;
+      if (isSubtypeField(field)) continue;
       if (isStoredColumn(field) || ['creation_time', 'last_modified', 'version_stamp'].includes(field.name)) cols.add(field.name);
     }
     return [...cols];
@@ -75,7 +75,7 @@ export class Renderer {
       const { field } = item;
       const values = this.values(scope, plan.entity, item, rows);
       rows.forEach((row, i) => {
-        if (owners && !owners.get(field.name)?.includes(row.type as string) && field.name !== 'subtype') return;
+        if (owners && !owners.get(field.name)?.includes(row.type as string) && !isSubtypeField(field)) return;
         out[i][field.name] = values[i];
       });
     }
@@ -85,7 +85,7 @@ export class Renderer {
   /** The rendered value of one field for each row. */
   private values(scope: Scope, entity: ResolvedEntity, item: PlanItem, rows: Row[]): unknown[] {
     const { field } = item;
-    if (field.name === 'subtype') return rows.map((r) => r.type);
+    if (isSubtypeField(field)) return rows.map((r) => r.type);
     if (field.type !== 'reference') return rows.map((r) => scalarOut(field, r[field.name]));
     const source = field.source ?? { kind: 'stored' as const };
     if (source.kind === 'stored' && !field.multiple) {

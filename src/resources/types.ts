@@ -96,8 +96,8 @@ export interface EntityDescriptor {
   subtypeOf?: string;
   /** concrete subtypes an aggregate collection returns */
   subtypes?: readonly string[];
-  /** technical preview: answered only when the preview header is sent */
-  preview?: boolean;
+  /** technical preview: answered only when the preview header is sent (`writes`: only for writes) */
+  preview?: boolean | 'writes';
   tree?: TreeSpec;
   hasComments?: boolean;
   hasAttachments?: boolean;
@@ -112,9 +112,10 @@ export interface EntityDescriptor {
   viewOf?: string;
   /**
    * A narrower row scope (store/scope.ts): `members` = users holding a role in the workspace;
-   * `accessible-workspaces` / `accessible-spaces` = only those the caller may enter.
+   * `accessible-workspaces` / `accessible-spaces` = only those the caller may enter;
+   * `inherit-space` = the workspace's own rows plus the shared space's (workspace 500 in URLs).
    */
-  scope?: 'members' | 'accessible-workspaces' | 'accessible-spaces';
+  scope?: 'members' | 'accessible-workspaces' | 'accessible-spaces' | 'inherit-space';
   hooks?: EntityHooks;
 }
 

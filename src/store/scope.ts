@@ -32,6 +32,14 @@ export function scopeCondition(registry: Registry, entity: ResolvedEntity, scope
       if (entity.scope === 'members') {
         parts.push(sql`${col(alias, 'shared_space_id')} = ${scope.sharedSpaceId}`);
         parts.push(membersCondition(registry, scope, alias));
+      } else if (entity.scope === 'inherit-space') {
+        // a workspace sees its own rows and its shared space's; the space (workspace 500) its own
+        parts.push(sql`${col(alias, 'shared_space_id')} = ${scope.sharedSpaceId}`);
+        parts.push(
+          scope.workspaceId === null
+            ? sql`${col(alias, 'workspace_id')} is null`
+            : sql`(${col(alias, 'workspace_id')} = ${scope.workspaceId} or ${col(alias, 'workspace_id')} is null)`,
+        );
       } else {
         parts.push(sql`${col(alias, 'workspace_id')} = ${scope.workspaceId ?? -1}`);
       }

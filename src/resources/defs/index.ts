@@ -5,6 +5,7 @@ import type { EntityDescriptor } from '../types.js';
 import { ciDescriptors } from './ci.js';
 import { collaborationDescriptors } from './collaboration.js';
 import { listDescriptors } from './lists.js';
+import { metadataDescriptors } from './metadata.js';
 import { planningDescriptors } from './planning.js';
 import { requirementDescriptors } from './requirements.js';
 import { runDescriptors } from './runs.js';
@@ -22,4 +23,5 @@ export const allDescriptors: EntityDescriptor[] = [
   ...listDescriptors,
   ...collaborationDescriptors,
   ...userDescriptors,
+  ...metadataDescriptors,
 ];
