@@ -14,6 +14,7 @@ import { Emulator } from '../emulator.js';
 import { newCorrelationId } from '../errors/octane-error.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerEntityRoutes } from './entity-routes.js';
+import { registerScriptRoutes } from './script-routes.js';
 import { registerErrorHandling } from './error-handler.js';
 
 export interface AppOptions extends Partial<EmulatorConfig> {
@@ -63,6 +64,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   registerAuthRoutes(app, emulator);
   registerAdminRoutes(app);
   registerEntityRoutes(app, emulator);
+  registerScriptRoutes(app, emulator);
   await app.ready();
   return app;
 }

@@ -86,22 +86,33 @@ function sendBulk(reply: FastifyReply, status: number, result: BulkResult): Fast
   return reply.code(status).send(body);
 }
 
+/**
+ * The checks every resource route makes before its handler: the space and workspace exist and the
+ * caller may act there, the preview header for preview resources, and the allowed methods.
+ */
+export function routeContext(emulator: Emulator, entity: ResolvedEntity, name: string, allowed: readonly Method[], request: FastifyRequest) {
+  const ctx = requestContext(emulator, request, entity.level, entity);
+  checkPreview(entity, request, name);
+  const method = (request.method === 'HEAD' ? 'GET' : request.method) as Method;
+  if (!allowed.includes(method)) throw errors.methodNotAllowed(request.method, allowed);
+  return ctx;
+}
+
+/** Every collection name of an entity: its own and its aliases. */
+export function collectionNames(entity: ResolvedEntity): string[] {
+  return [entity.collection, ...(entity.aliases ?? [])];
+}
+
 export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): void {
   const { service, config } = emulator;
   const limits = { defaultLimit: config.pageSizeDefault, maxLimit: config.pageSizeMax };
 
-  const guard = (entity: ResolvedEntity, name: string, shape: 'collection' | 'instance', request: FastifyRequest) => {
-    const ctx = requestContext(emulator, request, entity.level, entity);
-    checkPreview(entity, request, name);
-    const allowed = entity.methods[shape];
-    const method = (request.method === 'HEAD' ? 'GET' : request.method) as Method;
-    if (!allowed.includes(method)) throw errors.methodNotAllowed(request.method, allowed);
-    return ctx;
-  };
+  const guard = (entity: ResolvedEntity, name: string, shape: 'collection' | 'instance', request: FastifyRequest) =>
+    routeContext(emulator, entity, name, entity.methods[shape], request);
 
   for (const entity of emulator.registry.entities) {
     const base = basePath(entity.level);
-    for (const name of [entity.collection, ...(entity.aliases ?? [])]) {
+    for (const name of collectionNames(entity)) {
       app.route({
         method: [...ROUTE_METHODS],
         url: `${base}/${name}`,
@@ -153,10 +164,7 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
         method: [...ROUTE_METHODS],
         url: `${base}/${name}/groups`,
         handler: async (request) => {
-          const ctx = requestContext(emulator, request, entity.level, entity);
-          checkPreview(entity, request, name);
-          const readable: Method[] = entity.methods.collection.includes('GET') ? ['GET'] : [];
-          if (!readable.includes((request.method === 'HEAD' ? 'GET' : request.method) as Method)) throw errors.methodNotAllowed(request.method, readable);
+          const ctx = routeContext(emulator, entity, name, entity.methods.collection.includes('GET') ? ['GET'] : [], request);
           const q = request.query as Query;
           const groupBy = param(q, 'group_by');
           if (!groupBy) throw errors.badRequest(`The parameter 'group_by' names the field to group by`, { parameter: 'group_by' });

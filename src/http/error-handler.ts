@@ -45,9 +45,20 @@ export function sendError(reply: FastifyReply, err: OctaneError): FastifyReply {
   return reply.send(err.toBody(correlationId));
 }
 
+/** SQLite's own size limits, reached by a legal but enormous query: the client's to shrink. */
+function fromSqliteLimit(err: Error): OctaneError | undefined {
+  if ((err as { code?: string }).code !== 'SQLITE_ERROR') return undefined;
+  if (/too many SQL variables|Expression tree is too large|parser stack overflow|too many terms in compound SELECT|at most \d+ tables in a join/i.test(err.message)) {
+    return errors.invalidQuery(`The query is too large to run: ${err.message}`);
+  }
+  return undefined;
+}
+
 export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof OctaneError) return sendError(reply, err);
+    const limit = fromSqliteLimit(err);
+    if (limit) return sendError(reply, limit);
     const mapped = fromFastify(err, request, bodyLimit);
     if (mapped) return sendError(reply, mapped);
     request.log.error({ err }, 'unexpected error');

@@ -29,9 +29,12 @@ const FALSE: Cond = sql<boolean>`1 = 0`;
  * literal list: SQLite then knows how many ids it faces and picks the most selective index.
  */
 export const INLINE_IDS_LIMIT = 500;
+/** Total ids one query may inline; later cross-filters stay subqueries (SQLite's parameter limit). */
+export const INLINE_IDS_BUDGET = 5000;
 
 export class QueryCompiler {
   private aliasCount = 0;
+  private inlined = 0;
 
   /** `sql` (optional) resolves small cross-filter targets ahead, see INLINE_IDS_LIMIT. */
   constructor(
@@ -48,7 +51,7 @@ export class QueryCompiler {
         // NOT (a AND b) = NOT a OR NOT b, and the converse.
         const conjunction = (expr.kind === 'and') !== negate;
         const parts = expr.items.map((e) => this.compile(entity, alias, e, negate));
-        return sql<boolean>`(${sql.join(parts, conjunction ? sql` and ` : sql` or `)})`;
+        return conjunction ? allOf(parts) : anyOf(parts);
       }
       case 'not':
         return this.compile(entity, alias, expr.expr, !negate);
@@ -129,7 +132,7 @@ export class QueryCompiler {
     }
     if (exact.length) alternatives.push(sql<boolean>`${column} in (${sql.join(exact)})`);
     if (withNull) alternatives.push(sql<boolean>`${column} is null`);
-    const any = alternatives.length === 1 ? alternatives[0] : sql<boolean>`(${sql.join(alternatives, sql` or `)})`;
+    const any = anyOf(alternatives);
     if (!negate) return any;
     // "not in the list": an empty field is out only when the list names null.
     return withNull ? sql<boolean>`(${column} is not null and not coalesce(${any}, 0))` : sql<boolean>`(${column} is null or not ${any})`;
@@ -234,7 +237,7 @@ export class QueryCompiler {
     const alternatives: Cond[] = [];
     if (ids.length) alternatives.push(sql<boolean>`${col(alias, 'id')} in (${sql.join(ids)})`);
     if (names.length) alternatives.push(store.hasLogicalName ? sql<boolean>`${col(alias, 'logical_name')} in (${sql.join(names)})` : FALSE);
-    const any = alternatives.length === 1 ? alternatives[0] : sql<boolean>`(${sql.join(alternatives, sql` or `)})`;
+    const any = anyOf(alternatives);
     return negate ? sql<boolean>`not ${any}` : any;
   }
 
@@ -281,11 +284,11 @@ export class QueryCompiler {
       const byId: Cond[] = [];
       if (ids.length) byId.push(sql<boolean>`${col(a, 'id')} in (${sql.join(ids)})`);
       if (names.length && this.registry.store(target.store).hasLogicalName) byId.push(sql<boolean>`${col(a, 'logical_name')} in (${sql.join(names)})`);
-      const cond = byId.length ? sql<boolean>`(${sql.join(byId, sql` or `)})` : FALSE;
+      const cond = byId.length ? anyOf(byId) : FALSE;
       alternatives.push(this.referenced(entity, alias, field, this.targetSelect(field, target, a, cond)));
     }
     if (wantsNull) alternatives.push(this.isEmpty(entity, alias, field));
-    const any = alternatives.length === 1 ? alternatives[0] : sql<boolean>`(${sql.join(alternatives, sql` or `)})`;
+    const any = anyOf(alternatives);
     if (!negate) return any;
     // An empty single reference compares as NULL; "not" must match it, hence the coalesce.
     return sql<boolean>`not coalesce(${any}, 0)`;
@@ -296,9 +299,10 @@ export class QueryCompiler {
     const target = this.registry.targetEntity(field);
     const a = this.nextAlias();
     const select = this.targetSelect(field, target, a, this.compile(target, a, expr));
-    if (!this.sqlRunner) return select;
+    if (!this.sqlRunner || this.inlined >= INLINE_IDS_BUDGET) return select;
     const rows = this.sqlRunner.allRaw<{ id: number }>(sql`${select} limit ${INLINE_IDS_LIMIT + 1}`);
-    if (rows.length > INLINE_IDS_LIMIT) return select;
+    if (rows.length > INLINE_IDS_LIMIT || this.inlined + rows.length > INLINE_IDS_BUDGET) return select;
+    this.inlined += rows.length;
     // An empty list matches nothing; NULL keeps `IN (...)` well-formed.
     return rows.length ? sql.join(rows.map((r) => r.id)) : sql`null`;
   }
@@ -341,6 +345,25 @@ export class QueryCompiler {
     const o = this.nextAlias();
     return sql<boolean>`${col(alias, 'id')} not in (select ${col(o, source.field)} from ${sql.table(tableOf(other.store))} as ${sql.ref(o)} where ${col(o, source.field)} is not null and ${scopeCondition(this.registry, other, this.scope, o)})`;
   }
+}
+
+/**
+ * `a or b or …` grouped as a balanced tree: SQLite nests a flat chain of N terms N deep and refuses
+ * past 1000, while a balanced grouping is only log2(N) deep.
+ */
+function balanced(conds: Cond[], op: 'or' | 'and'): Cond {
+  if (conds.length === 1) return conds[0];
+  if (conds.length <= 8) return sql<boolean>`(${sql.join(conds, op === 'or' ? sql` or ` : sql` and `)})`;
+  const mid = Math.ceil(conds.length / 2);
+  return sql<boolean>`(${balanced(conds.slice(0, mid), op)} ${sql.raw(op)} ${balanced(conds.slice(mid), op)})`;
+}
+
+function anyOf(conds: Cond[]): Cond {
+  return balanced(conds, 'or');
+}
+
+function allOf(conds: Cond[]): Cond {
+  return balanced(conds, 'and');
 }
 
 /** Link-table key of a multi-reference: `<store>.<field>`. */

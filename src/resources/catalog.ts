@@ -8,12 +8,13 @@ import { lifecycleHooks } from './hooks/lifecycle.js';
 import { myWorkField, myWorkHooks } from './hooks/my-work.js';
 import { defectHooks, releaseHooks, sprintHooks, taskHooks } from './hooks/planning.js';
 import { fieldMetadataHooks } from './hooks/user-fields.js';
+import { manualRunHooks, runHooks, runStepHooks, suiteLinkHooks, suiteRunHooks, testHooks } from './hooks/runs.js';
 import { apiAccessHooks, sharedSpaceHooks, userHooks, workspaceHooks, workspaceUserHooks } from './hooks/tenancy.js';
 import { Registry } from './registry.js';
 import type { EntityDescriptor } from './types.js';
 
 /** Behaviour of particular entity types. */
-const HOOKS: Record<string, EntityHooks> = {
+const HOOKS: Record<string, EntityHooks | EntityHooks[]> = {
   shared_space: sharedSpaceHooks,
   workspace: workspaceHooks,
   user: userHooks,
@@ -24,6 +25,17 @@ const HOOKS: Record<string, EntityHooks> = {
   task: taskHooks,
   defect: defectHooks,
   field_metadata: fieldMetadataHooks,
+  test_manual: testHooks,
+  gherkin_test: testHooks,
+  test_automated: testHooks,
+  test_suite: testHooks,
+  run_manual: [runHooks, manualRunHooks],
+  run_suite: [runHooks, suiteRunHooks],
+  run_automated: runHooks,
+  run_step: runStepHooks,
+  test_suite_link_to_manual: suiteLinkHooks,
+  test_suite_link_to_gherkin: suiteLinkHooks,
+  test_suite_link_to_automated: suiteLinkHooks,
 };
 
 /**
@@ -39,7 +51,8 @@ export function resourceTable(): EntityDescriptor[] {
     const concrete = !resolved.subtypes?.length;
     const hasPhase = concrete && resolved.fieldMap.get('phase')?.targets?.includes('phase') === true;
     const myWork = concrete ? myWorkField(plain, resolved) : undefined;
-    const hooks = composeHooks(hasPhase ? lifecycleHooks : undefined, myWork ? myWorkHooks(myWork) : undefined, HOOKS[d.type]);
+    const own = HOOKS[d.type];
+    const hooks = composeHooks(hasPhase ? lifecycleHooks : undefined, myWork ? myWorkHooks(myWork) : undefined, ...(Array.isArray(own) ? own : [own]));
     return hooks ? { ...d, hooks } : d;
   });
 }

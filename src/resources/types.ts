@@ -103,6 +103,8 @@ export interface EntityDescriptor {
   hasAttachments?: boolean;
   /** has a `phase` field with a life cycle */
   hasPhases?: boolean;
+  /** has a versioned script at `{collection}/{id}/script` (manual and Gherkin tests) */
+  hasScript?: boolean;
   /** other collection names that serve the same entity at the same level (workspace `users`) */
   aliases?: readonly string[];
   /**

@@ -85,6 +85,7 @@ export const testDescriptors: EntityDescriptor[] = [
     type: 'test',
     collection: 'tests',
     subtypes: TEST_SUBTYPES,
+    hasScript: true,
     hasPhases: true,
     hasComments: true,
     hasAttachments: true,
@@ -93,6 +94,7 @@ export const testDescriptors: EntityDescriptor[] = [
   entity({
     type: 'test_manual',
     collection: 'manual_tests',
+    hasScript: true,
     label: 'Manual test',
     subtypeOf: 'test',
     hasPhases: true,
@@ -103,6 +105,7 @@ export const testDescriptors: EntityDescriptor[] = [
   entity({
     type: 'gherkin_test',
     collection: 'gherkin_tests',
+    hasScript: true,
     label: 'Gherkin test',
     subtypeOf: 'test',
     hasPhases: true,

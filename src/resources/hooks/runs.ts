@@ -1,0 +1,207 @@
+// Runs: the summary `status` follows the native status; a test's `last_runs` hold its newest run
+// per context (release and environment); automated results are kept in the run history
+// (previous_runs); a manual run gets its steps from the test's script; planning a suite run plans
+// a run for each test of the suite. Suite links get their order.
+
+import { errors } from '../../errors/catalog.js';
+import { tableOf } from '../../store/schema-sync.js';
+import { deleteScripts, parseGherkinSteps, parseManualSteps, scriptVersion, type ManualStep } from '../scripts.js';
+import { linkKey } from '../../query/to-sql.js';
+import { formatDateTime } from '../values.js';
+import type { EntityHooks, HookApi, RefValue, Values } from '../hooks.js';
+import { idByLogicalName, logicalNameOf } from './lookup.js';
+
+/** Native status -> summary status, as Octane summarises runs. */
+const SUMMARY: Record<string, string> = {
+  passed: 'passed',
+  failed: 'failed',
+  blocked: 'requires_attention',
+  not_completed: 'requires_attention',
+  skipped: 'skipped',
+  planned: 'planned',
+};
+
+function summaryOf(api: HookApi, nativeId: number | undefined): RefValue | null {
+  const native = logicalNameOf(api, 'list_node', nativeId)?.split('.').pop();
+  const summary = native ? SUMMARY[native] : undefined;
+  const id = summary ? idByLogicalName(api, 'list_node', `list_node.run_status.${summary}`) : undefined;
+  return id === undefined ? null : { type: 'list_node', id };
+}
+
+function runTable(api: HookApi): string {
+  return tableOf(api.registry.entity('run').store);
+}
+
+/** Release and environment: two runs of a test in one context replace each other as "last run". */
+function contextKey(api: HookApi, runId: number, release: number | null): string {
+  const envs = api.store.links(linkKey(api.registry, api.registry.entity('run'), 'taxonomies'), [runId]).map((l) => l.dst_id);
+  return `${release ?? ''}|${envs.sort((a, b) => a - b).join(',')}`;
+}
+
+/** Recomputes a test's last_runs: its newest run in each context. */
+export function recomputeLastRuns(api: HookApi, testId: number | null | undefined, withoutRun?: number): void {
+  if (testId === null || testId === undefined) return;
+  const { sql } = api.store;
+  let q = sql.qb.selectFrom(runTable(api)).select(['id', 'release']).where('test', '=', testId).orderBy('id', 'desc');
+  if (withoutRun !== undefined) q = q.where('id', '!=', withoutRun);
+  const newest = new Map<string, number>();
+  for (const r of sql.all<{ id: number; release: number | null }>(q)) {
+    const key = contextKey(api, r.id, r.release);
+    if (!newest.has(key)) newest.set(key, r.id);
+  }
+  api.store.setLinks(linkKey(api.registry, api.registry.entity('test'), 'last_runs'), testId, [...newest.values()].sort((a, b) => a - b));
+}
+
+/** One row of run history for a run's current result. */
+function recordHistory(api: HookApi, runId: number): void {
+  const { sql } = api.store;
+  const run = sql.get<Values>(sql.qb.selectFrom(runTable(api)).selectAll().where('id', '=', runId));
+  if (!run) return;
+  let buildName: string | null = null;
+  if (run.build) {
+    buildName = sql.get<{ name: string | null }>(sql.qb.selectFrom(tableOf(api.registry.entity('ci_build').store)).select('name').where('id', '=', run.build as number))?.name ?? null;
+  }
+  api.service.createOne({ ...api.ctx, system: true }, api.registry.entity('previous_run'), {
+    name: run.name,
+    run_id: runId,
+    build_id: run.build ?? null,
+    build_name: buildName,
+    run_native_status: run.native_status ?? null,
+    status: run.status ? { type: 'list_node', id: run.status } : null,
+    test: run.test ? { type: 'test', id: run.test } : null,
+    release: run.release ? { type: 'release', id: run.release } : null,
+    started: run.started ?? null,
+    duration: run.duration ?? null,
+    url_to_ci: run.url_to_ci ?? null,
+  });
+}
+
+export const runHooks: EntityHooks = {
+  beforeCreate(api, values) {
+    values.status = summaryOf(api, (values.native_status as RefValue | undefined)?.id);
+    if (values.started === undefined || values.started === null) values.started = formatDateTime(api.ctx.now);
+  },
+  afterCreate(api, id, values) {
+    recomputeLastRuns(api, (values.test as RefValue | undefined)?.id);
+    if (api.entity.type === 'run_automated') recordHistory(api, id);
+  },
+  beforeUpdate(api, _current, changes) {
+    if (changes.native_status !== undefined) changes.status = summaryOf(api, (changes.native_status as RefValue | null)?.id);
+  },
+  afterUpdate(api, id, current, changes) {
+    if (changes.test !== undefined || changes.release !== undefined || changes.taxonomies !== undefined) {
+      recomputeLastRuns(api, current.test as number | null);
+      const moved = (changes.test as RefValue | undefined)?.id;
+      if (moved !== undefined && moved !== current.test) recomputeLastRuns(api, moved);
+    }
+    if (api.entity.type === 'run_automated' && (changes.native_status !== undefined || changes.build !== undefined)) recordHistory(api, id);
+  },
+  beforeDelete(api, current) {
+    recomputeLastRuns(api, current.test as number | null, current.id as number);
+  },
+};
+
+const STEP_TYPES = { step: 'normal', validation: 'validate', feature: 'feature', scenario: 'scenario' } as const;
+
+/** The steps of a manual test, call steps expanded into the called test's steps. */
+function expandManual(api: HookApi, testId: number, seen: Set<number>): Array<{ kind: keyof typeof STEP_TYPES; text: string }> {
+  if (seen.has(testId) || seen.size > 10) return [];
+  seen.add(testId);
+  const script = scriptVersion(api.store.sql, testId)?.script ?? '';
+  const out: Array<{ kind: keyof typeof STEP_TYPES; text: string }> = [];
+  for (const step of parseManualSteps(script) as ManualStep[]) {
+    if (step.kind === 'call') out.push(...expandManual(api, step.testId, new Set(seen)));
+    else out.push({ kind: step.kind, text: step.text });
+  }
+  return out;
+}
+
+/** A manual run gets one run step per step of its test's script, in order. */
+export const manualRunHooks: EntityHooks = {
+  afterCreate(api, id, values) {
+    const test = values.test as RefValue | undefined;
+    if (!test) return;
+    const script = scriptVersion(api.store.sql, test.id)?.script ?? '';
+    const steps = test.type === 'gherkin_test' ? parseGherkinSteps(script) : expandManual(api, test.id, new Set());
+    const planned = idByLogicalName(api, 'list_node', 'list_node.run_native_status.planned');
+    const runStep = api.registry.entity('run_step');
+    steps.forEach((step, i) => {
+      const type = idByLogicalName(api, 'list_node', `list_node.manual_test_run_step_type.${STEP_TYPES[step.kind]}`);
+      api.service.createOne({ ...api.ctx, system: true }, runStep, {
+        run: { type: 'run_manual', id },
+        order: i + 1,
+        description: step.text,
+        step_type: type === undefined ? null : { type: 'list_node', id: type },
+        status: planned === undefined ? null : { type: 'list_node', id: planned },
+        result: planned === undefined ? null : { type: 'list_node', id: planned },
+      });
+    });
+  },
+};
+
+/** Planning a suite run plans a manual run for each manual or Gherkin test of the suite. */
+export const suiteRunHooks: EntityHooks = {
+  afterCreate(api, id, values) {
+    const suite = values.test as RefValue | undefined;
+    if (!suite) return;
+    const { sql } = api.store;
+    const links = sql.all<{ test: number; include_in_next_run: number | null }>(
+      sql.qb
+        .selectFrom(tableOf(api.registry.entity('test_suite_link_to_test').store))
+        .select(['test', 'include_in_next_run'])
+        .where('test_suite', '=', suite.id)
+        .orderBy('order')
+        .orderBy('id'),
+    );
+    const testTable = tableOf(api.registry.entity('test').store);
+    const manualRun = api.registry.entity('run_manual');
+    for (const link of links) {
+      if (link.include_in_next_run === 0) continue;
+      const test = sql.get<{ id: number; type: string; name: string }>(sql.qb.selectFrom(testTable).select(['id', 'type', 'name']).where('id', '=', link.test));
+      if (!test || (test.type !== 'test_manual' && test.type !== 'gherkin_test')) continue;
+      api.service.createOne({ ...api.ctx, system: true }, manualRun, {
+        name: test.name,
+        test: { type: test.type, id: test.id },
+        release: values.release ?? null,
+        milestone: values.milestone ?? null,
+        native_status: values.native_status,
+        run_by: values.default_run_by ?? values.run_by ?? null,
+        taxonomies: values.default_taxonomies ?? values.taxonomies ?? [],
+        parent_suite: { type: 'run_suite', id },
+      });
+    }
+  },
+};
+
+/** A run step's `status` and `result` are the same value under Octane's two names for it. */
+export const runStepHooks: EntityHooks = {
+  beforeUpdate(_api, _current, changes) {
+    if (changes.status !== undefined && changes.result === undefined) changes.result = changes.status;
+    else if (changes.result !== undefined && changes.status === undefined) changes.status = changes.result;
+  },
+};
+
+/** A test joins a suite once, at the end of its order unless placed. */
+export const suiteLinkHooks: EntityHooks = {
+  beforeCreate(api, values) {
+    const suite = (values.test_suite as RefValue).id;
+    const test = (values.test as RefValue).id;
+    const { sql } = api.store;
+    const table = tableOf(api.registry.entity('test_suite_link_to_test').store);
+    if (sql.get(sql.qb.selectFrom(table).select('id').where('test_suite', '=', suite).where('test', '=', test))) {
+      throw errors.duplicate('test_suite_link_to_test', 'test', test);
+    }
+    if (values.order === undefined || values.order === null) {
+      const last = sql.get<{ n: number | null }>(sql.qb.selectFrom(table).select((eb) => eb.fn.max<number>('order').as('n')).where('test_suite', '=', suite));
+      values.order = (last?.n ?? 0) + 1;
+    }
+    if (values.include_in_next_run === undefined || values.include_in_next_run === null) values.include_in_next_run = true;
+  },
+};
+
+/** A test's script versions go with the test. */
+export const testHooks: EntityHooks = {
+  beforeDelete(api, current) {
+    deleteScripts(api.store.sql, current.id as number);
+  },
+};
