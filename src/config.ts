@@ -35,7 +35,17 @@ export interface EmulatorConfig {
   workspaceName: string;
   /** largest request body accepted, in bytes */
   bodyLimit: number;
+  /** largest attachment accepted, in bytes */
+  attachmentMaxBytes: number;
+  /** file extensions attachments may have (Octane's ATTACHMENTS_FILE_EXTENSION_WHITE_LIST) */
+  attachmentExtensions: string[];
 }
+
+/** Octane's default attachment extension allow-list. */
+export const DEFAULT_ATTACHMENT_EXTENSIONS = [
+  'jpg', 'bmp', 'png', 'word', 'doc', 'docx', 'msg', 'pdf', 'xml', 'xls', 'xlsx', 'ppt', 'pptx', 'zip', 'txt',
+  'wmv', 'mp4', 'm4p', 'mkv', 'vob', 'log', 'wrf', 'fbr', 'jpeg',
+];
 
 export const DEFAULT_CONFIG: EmulatorConfig = {
   db: 'data/octane-emulator.db',
@@ -51,6 +61,8 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
   workspaceId: 1002,
   workspaceName: 'default_workspace',
   bodyLimit: 50 * 1024 * 1024,
+  attachmentMaxBytes: 50 * 1024 * 1024,
+  attachmentExtensions: DEFAULT_ATTACHMENT_EXTENSIONS,
 };
 
 export function resolveConfig(partial: Partial<EmulatorConfig> = {}): EmulatorConfig {

@@ -7,12 +7,14 @@
 //   any throw -> the root error handler -> Octane's error JSON
 
 import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerAuthentication, registerAuthRoutes } from '../auth/authentication.js';
 import type { EmulatorConfig } from '../config.js';
 import { Emulator } from '../emulator.js';
 import { newCorrelationId } from '../errors/octane-error.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { registerAttachmentRoutes } from './attachment-routes.js';
 import { registerEntityRoutes } from './entity-routes.js';
 import { registerScriptRoutes } from './script-routes.js';
 import { registerErrorHandling } from './error-handler.js';
@@ -45,6 +47,9 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
 
   await app.register(cookie);
+  await app.register(multipart, {
+    limits: { fileSize: emulator.config.attachmentMaxBytes, files: 2, fields: 10, parts: 12, fieldSize: 1024 * 1024 },
+  });
 
   // JSON bodies through Fastify's own safe parser, but an empty body is no body: clients send
   // `Content-Type: application/json` on DELETE and sign-out without one.
@@ -65,6 +70,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   registerAdminRoutes(app);
   registerEntityRoutes(app, emulator);
   registerScriptRoutes(app, emulator);
+  registerAttachmentRoutes(app, emulator);
   await app.ready();
   return app;
 }

@@ -11,6 +11,7 @@ import { parseFields, parseOrderBy, parsePaging, type FieldSelectionItem } from 
 import type { BulkResult } from '../resources/entity-service.js';
 import type { ResolvedEntity } from '../resources/registry.js';
 import type { Level, Method } from '../resources/types.js';
+import { isOctetStream, replaceAttachment, sendContent, uploadAttachment, wantsBytes } from './attachment-routes.js';
 import { checkPreview, requestContext } from './request-context.js';
 
 const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
@@ -134,6 +135,7 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
               });
             }
             case 'POST': {
+              if (entity.binaryContent) return uploadAttachment(emulator, ctx, entity, request, reply);
               const items = dataItems(request.body, `create ${name}`);
               const result = service.create(ctx, entity, items, { fields: fieldsOf(q), partial: isTrue(param(q, 'partial')) });
               return sendBulk(reply, 201, result);
@@ -182,8 +184,10 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
           switch (request.method) {
             case 'GET':
             case 'HEAD':
+              if (entity.binaryContent && wantsBytes(request)) return sendContent(emulator, ctx, entity, id, reply);
               return service.get(ctx, entity, id, fieldsOf(q));
             case 'PUT': {
+              if (entity.binaryContent && isOctetStream(request)) return replaceAttachment(emulator, ctx, entity, id, request);
               let body = request.body;
               // Tolerate the collection form {"data":[{…}]} for a single update.
               if (body && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { data?: unknown }).data) && Object.keys(body).length === 1) {

@@ -22,6 +22,15 @@ function fromFastify(err: FastifyError, request: FastifyRequest, bodyLimit: numb
       return errors.badRequest(err.message);
     case 'FST_ERR_BAD_URL':
       return errors.badRequest('The URL is malformed');
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return errors.requestTooLarge(bodyLimit);
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return errors.badRequest('The upload has too many parts: send one entity part and one content part');
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_NO_FORM_DATA':
+      return errors.badRequest('The multipart body is malformed');
   }
   if (err instanceof SyntaxError && 'body' in err) return errors.invalidJson(err.message);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {

@@ -10,6 +10,7 @@ import { defectHooks, releaseHooks, sprintHooks, taskHooks } from './hooks/plann
 import { fieldMetadataHooks } from './hooks/user-fields.js';
 import { manualRunHooks, runHooks, runStepHooks, suiteLinkHooks, suiteRunHooks, testHooks } from './hooks/runs.js';
 import { apiAccessHooks, sharedSpaceHooks, userHooks, workspaceHooks, workspaceUserHooks } from './hooks/tenancy.js';
+import { attachmentHooks, ownedHooks } from './attachments.js';
 import { Registry } from './registry.js';
 import type { EntityDescriptor } from './types.js';
 
@@ -36,6 +37,8 @@ const HOOKS: Record<string, EntityHooks | EntityHooks[]> = {
   test_suite_link_to_manual: suiteLinkHooks,
   test_suite_link_to_gherkin: suiteLinkHooks,
   test_suite_link_to_automated: suiteLinkHooks,
+  comment: ownedHooks,
+  attachment: [ownedHooks, attachmentHooks],
 };
 
 /**

@@ -252,7 +252,8 @@ export class EntityService {
 
   /** The concrete entity an item is written as: aggregates need `subtype`. */
   private concreteFor(ctx: RequestContext, entity: ResolvedEntity, body: unknown): ResolvedEntity {
-    const subtype = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).subtype : undefined;
+    let subtype = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).subtype : undefined;
+    if (entity.subtypes?.length && (subtype === undefined || subtype === null) && entity.inferSubtype) subtype = this.inferredSubtype(entity, body as Record<string, unknown>);
     if (entity.subtypes?.length) {
       if (subtype === undefined || subtype === null || subtype === '') throw errors.missingRequiredField(entity.type, 'subtype');
       if (typeof subtype !== 'string' || !entity.subtypes.includes(subtype)) {
@@ -264,6 +265,19 @@ export class EntityService {
       throw errors.fieldValidation(entity.type, 'subtype', `a ${entity.type} cannot have subtype '${String(subtype)}'`);
     }
     return entity;
+  }
+
+  /** The subtype an aggregate POST implies through the type of a referenced entity. */
+  private inferredSubtype(entity: ResolvedEntity, body: Record<string, unknown>): string | undefined {
+    const spec = entity.inferSubtype!;
+    const ref = body?.[spec.field] as { id?: unknown } | undefined;
+    const field = entity.fieldMap.get(spec.field);
+    if (!ref || typeof ref !== 'object' || !field || (typeof ref.id !== 'string' && typeof ref.id !== 'number') || !isIntegerText(String(ref.id))) return undefined;
+    for (const store of this.registry.storesOf(field.targets ?? [])) {
+      const row = this.sql.get<{ type: string }>(this.sql.qb.selectFrom(tableOf(store)).select('type').where('id', '=', Number(ref.id)));
+      if (row) return spec.byTargetType[row.type];
+    }
+    return undefined;
   }
 
   /** Creates the items of a POST. All-or-nothing unless `partial`. */
@@ -326,6 +340,7 @@ export class EntityService {
     };
     this.store.insert(concrete.store, row);
     this.writeLinks(concrete, id, values);
+    this.placeInTree(concrete, id, values, undefined);
     concrete.hooks?.afterCreate?.(api, id, values);
     return id;
   }
@@ -358,6 +373,33 @@ export class EntityService {
       if (cursor === id) throw errors.fieldValidation(entity.type, parentField, `the ${entity.type} '${id}' cannot move under itself or one of its descendants`);
       const row: { p: number | null } | undefined = this.sql.get(this.sql.qb.selectFrom(table).select(`${parentField} as p`).where('id', '=', cursor));
       cursor = row?.p ?? null;
+    }
+  }
+
+  /**
+   * A tree entity with a `path` field keeps the ids of its ancestors and itself there, each padded
+   * to ten digits, so that `path EQ ^<path of X>*^` selects X and all its descendants. Moving a
+   * node rewrites the paths of its subtree.
+   */
+  private placeInTree(entity: ResolvedEntity, id: number, values: Values, current: Row | undefined): void {
+    const parentField = entity.tree?.parentField;
+    if (!parentField || !entity.fieldMap.has('path')) return;
+    if (current && values[parentField] === undefined) return;
+    const table = tableOf(entity.store);
+    const parent = values[parentField] as RefValue | null | undefined;
+    const parentPath = parent ? (this.sql.get<{ path: string | null }>(this.sql.qb.selectFrom(table).select('path').where('id', '=', parent.id))?.path ?? '') : '';
+    const path = `${parentPath}${String(id).padStart(10, '0')}`;
+    const old = current?.path as string | null | undefined;
+    if (old && old !== path) {
+      this.sql.run(
+        this.sql.qb
+          .updateTable(table)
+          .set({ path: sql`${path} || substr(path, ${old.length + 1})` })
+          .where('path', 'like', `${old}%`)
+          .where('workspace_id', '=', current!.workspace_id as number),
+      );
+    } else {
+      this.store.update(entity.store, id, { path });
     }
   }
 
@@ -464,6 +506,7 @@ export class EntityService {
       version_stamp: sql`version_stamp + 1`,
     });
     this.writeLinks(concrete, id, values);
+    this.placeInTree(concrete, id, values, current);
     concrete.hooks?.afterUpdate?.(api, id, current, values);
     return id;
   }

@@ -105,6 +105,13 @@ export interface EntityDescriptor {
   hasPhases?: boolean;
   /** has a versioned script at `{collection}/{id}/script` (manual and Gherkin tests) */
   hasScript?: boolean;
+  /** carries bytes: created by upload (multipart or octet-stream), downloadable (attachments) */
+  binaryContent?: boolean;
+  /**
+   * For an aggregate: a POST without `subtype` takes it from the type of the entity a reference
+   * points at (a suite link to a manual test is a test_suite_link_to_manual).
+   */
+  inferSubtype?: { field: string; byTargetType: Readonly<Record<string, string>> };
   /** other collection names that serve the same entity at the same level (workspace `users`) */
   aliases?: readonly string[];
   /**

@@ -34,6 +34,8 @@ export const collaborationDescriptors: EntityDescriptor[] = [
   entity({
     type: 'attachment',
     collection: 'attachments',
+    // created by uploading the file; Octane refuses bulk creation
+    binaryContent: true,
     fields: [
       f.string('name', { required: true }),
       f.string('description', { maxLength: 2000 }),

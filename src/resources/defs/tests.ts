@@ -140,6 +140,11 @@ export const testDescriptors: EntityDescriptor[] = [
   entity({
     type: 'test_suite_link_to_test',
     collection: 'test_suite_link_to_tests',
+    // flow 19 posts links without a subtype: the linked test's type decides it
+    inferSubtype: {
+      field: 'test',
+      byTargetType: { test_manual: 'test_suite_link_to_manual', gherkin_test: 'test_suite_link_to_gherkin', test_automated: 'test_suite_link_to_automated' },
+    },
     label: 'Test suite link to test',
     subtypes: LINK_SUBTYPES,
     fields: link(['test_manual', 'gherkin_test', 'test_automated']),
