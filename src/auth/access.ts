@@ -10,6 +10,7 @@ import type { Caller } from './authentication.js';
 /** Roles that only read. Every other role writes (custom roles included). */
 const READ_ONLY_ROLES = new Set(['role.workspace.viewer']);
 export const SPACE_ADMIN_ROLE = 'role.shared.space.admin';
+export const WORKSPACE_ADMIN_ROLE = 'role.workspace.admin';
 
 interface Grant {
   sharedSpaceId: number;
@@ -47,6 +48,11 @@ export class Access {
     return this.isSpaceAdmin(sharedSpaceId) || this.grants.some((g) => g.workspaceId === workspaceId);
   }
 
+  /** Manages the workspace's users and settings. */
+  isWorkspaceAdmin(sharedSpaceId: number, workspaceId: number): boolean {
+    return this.isSpaceAdmin(sharedSpaceId) || this.grants.some((g) => g.workspaceId === workspaceId && g.role === WORKSPACE_ADMIN_ROLE);
+  }
+
   canWrite(sharedSpaceId: number, workspaceId: number): boolean {
     return this.isSpaceAdmin(sharedSpaceId) || this.grants.some((g) => g.workspaceId === workspaceId && !READ_ONLY_ROLES.has(g.role));
   }
@@ -75,23 +81,27 @@ export function accessOf(emulator: Emulator, caller: Caller): Access {
   );
 }
 
-export type Operation = 'read' | 'write';
+/** `admin`: a write that only the workspace's (or space's) admins may make. */
+export type Operation = 'read' | 'write' | 'admin';
 
 /** 403 unless the caller may do `op` at this level of this space / workspace. */
 export function authorize(access: Access, op: Operation, sharedSpaceId: number | null, workspaceId: number | null): void {
   if (workspaceId !== null && sharedSpaceId !== null) {
     if (!access.canRead(sharedSpaceId, workspaceId)) throw errors.forbidden(`You are not a member of workspace ${workspaceId}`, { workspace_id: workspaceId });
-    if (op === 'write' && !access.canWrite(sharedSpaceId, workspaceId)) {
+    if (op !== 'read' && !access.canWrite(sharedSpaceId, workspaceId)) {
       throw errors.forbidden(`Your role in workspace ${workspaceId} does not allow changes`, { workspace_id: workspaceId });
+    }
+    if (op === 'admin' && !access.isWorkspaceAdmin(sharedSpaceId, workspaceId)) {
+      throw errors.forbidden(`Only an admin of workspace ${workspaceId} may do this`, { workspace_id: workspaceId });
     }
     return;
   }
   if (sharedSpaceId !== null) {
     if (!access.canEnterSpace(sharedSpaceId)) throw errors.forbidden(`You are not a member of shared space ${sharedSpaceId}`, { shared_space_id: sharedSpaceId });
-    if (op === 'write' && !access.isSpaceAdmin(sharedSpaceId)) {
+    if (op !== 'read' && !access.isSpaceAdmin(sharedSpaceId)) {
       throw errors.forbidden(`Only a shared space admin may change shared space ${sharedSpaceId}`, { shared_space_id: sharedSpaceId });
     }
     return;
   }
-  if (op === 'write' && !access.siteAdmin) throw errors.forbidden('Only a site admin may change shared spaces');
+  if (op !== 'read' && !access.siteAdmin) throw errors.forbidden('Only a site admin may change shared spaces');
 }

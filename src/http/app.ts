@@ -61,8 +61,12 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
 
   // Octane's API speaks JSON; other bodies are refused with 415 unless a route registers its own
-  // parser (XML for test results, multipart and octet-stream for attachments).
+  // parser (XML for test results, multipart and octet-stream for attachments). Form bodies are
+  // read (the official JS SDK signs out with an empty form body) and refused where JSON is due.
   app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, body === '' ? undefined : Object.fromEntries(new URLSearchParams(body as string)));
+  });
 
   registerErrorHandling(app, emulator.config.bodyLimit);
   registerAuthentication(app, emulator);

@@ -31,7 +31,8 @@ export function requestContext(emulator: Emulator, request: FastifyRequest, leve
   const caller = request.caller;
   if (!caller) throw errors.authenticationFailed();
   const access = accessOf(emulator, caller);
-  const op = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
+  const reading = request.method === 'GET' || request.method === 'HEAD';
+  const op = reading ? 'read' : entity?.writeAccess === 'admin' ? 'admin' : 'write';
   const ctx: RequestContext = {
     sharedSpaceId: -1,
     workspaceId: null,
@@ -39,6 +40,7 @@ export function requestContext(emulator: Emulator, request: FastifyRequest, leve
     now: emulator.clock.now(),
     system: false,
     visible: { spaces: access.spaces(), workspaces: null },
+    spaceAdmin: false,
   };
   if (level === 'site') {
     authorize(access, op, null, null);
@@ -48,6 +50,7 @@ export function requestContext(emulator: Emulator, request: FastifyRequest, leve
   if (!isIntegerText(sid) || !exists(emulator, 'shared_space', Number(sid))) throw errors.spaceNotFound(sid);
   ctx.sharedSpaceId = Number(sid);
   ctx.visible = { spaces: access.spaces(), workspaces: access.workspaces(ctx.sharedSpaceId) };
+  ctx.spaceAdmin = access.isSpaceAdmin(ctx.sharedSpaceId);
   if (level === 'space') {
     authorize(access, op, ctx.sharedSpaceId, null);
     return ctx;

@@ -7,6 +7,8 @@ export interface RequestContext extends Scope {
   now: Date;
   /** internal writes (fixtures, hooks): read-only fields may be set and the author is not forced */
   system: boolean;
+  /** the caller administers the shared space (or the site) */
+  spaceAdmin?: boolean;
   /**
    * Values shown once in the answer to this request and never again, by entity id (the clear
    * secret of an API key the server generated).

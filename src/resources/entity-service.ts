@@ -539,6 +539,10 @@ export class EntityService {
    */
   private deleteRows(ctx: RequestContext, entity: ResolvedEntity, rows: Row[], deleting = new Set<number>()): void {
     if (!rows.length) return;
+    if (entity.hooks?.deleteInstead) {
+      for (const row of rows) entity.hooks.deleteInstead(this.api(ctx, entity), row);
+      return;
+    }
     for (const row of rows) deleting.add(row.id as number);
     for (const row of rows) {
       const concrete = entity.subtypes?.length ? this.schema(ctx).registry.entity(row.type as string) : entity;

@@ -35,4 +35,9 @@ export interface EntityHooks {
   beforeUpdate?(api: HookApi, current: Values, changes: Values): void;
   afterUpdate?(api: HookApi, id: number, current: Values, changes: Values): void;
   beforeDelete?(api: HookApi, current: Values): void;
+  /**
+   * When present, DELETE calls this instead of removing the row: for a view whose rows belong to
+   * another entity, deleting from the view means leaving it (a user leaves a workspace).
+   */
+  deleteInstead?(api: HookApi, current: Values): void;
 }

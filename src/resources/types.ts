@@ -103,6 +103,8 @@ export interface EntityDescriptor {
   hasAttachments?: boolean;
   /** has a `phase` field with a life cycle */
   hasPhases?: boolean;
+  /** writes need the admin of the workspace (or space), not just a role that writes */
+  writeAccess?: 'admin';
   /** has a versioned script at `{collection}/{id}/script` (manual and Gherkin tests) */
   hasScript?: boolean;
   /** carries bytes: created by upload (multipart or octet-stream), downloadable (attachments) */

@@ -62,6 +62,12 @@ function expectAllowed(res: Reply, entity: ResolvedEntity, method: HttpMethod, s
       }
       break;
     case 'POST':
+      if (entity.binaryContent) {
+        // entities with content are created by uploading it (multipart or octet-stream), not from JSON
+        expectOctaneError(res, 400, 'platform.bad_request');
+        expect(res.body.description).toMatch(/multipart\/form-data/);
+        break;
+      }
       expect(res.status).toBe(201);
       expect(res.body).toEqual({ total_count: 0, data: [] });
       break;

@@ -14,8 +14,8 @@ function secret(name: string, o: { required?: boolean } = {}) {
 /** Person fields shared by the space user and its workspace view. */
 function person(): FieldDescriptor[] {
   return [
-    // the login name; the server takes the email when it is omitted
-    f.string('name'),
+    // the login name, unique in the shared space; the server takes the email when it is omitted
+    f.string('name', { unique: 'space' }),
     f.string('email', { required: true }),
     f.string('first_name', { required: true }),
     f.string('last_name', { required: true }),
@@ -44,6 +44,8 @@ export const userDescriptors: EntityDescriptor[] = [
     aliases: ['users'],
     viewOf: 'user',
     scope: 'members',
+    // a workspace's users are managed by its admins
+    writeAccess: 'admin',
     store: 'user',
     fields: [
       ...person(),

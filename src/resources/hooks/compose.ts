@@ -3,7 +3,7 @@
 
 import type { EntityHooks } from '../hooks.js';
 
-const STEPS = ['beforeCreate', 'afterCreate', 'beforeUpdate', 'afterUpdate', 'beforeDelete'] as const;
+const STEPS = ['beforeCreate', 'afterCreate', 'beforeUpdate', 'afterUpdate', 'beforeDelete', 'deleteInstead'] as const;
 
 export function composeHooks(...sets: Array<EntityHooks | undefined>): EntityHooks | undefined {
   const present = sets.filter((s): s is EntityHooks => s !== undefined);

@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { hashSecret, isHashed } from '../../auth/passwords.js';
 import { endSessionsOf } from '../../auth/sessions.js';
+import { errors } from '../../errors/catalog.js';
 import { parseQuery } from '../../query/parser.js';
+import { tableOf } from '../../store/schema-sync.js';
 import { loadFixture, readFixture } from '../../store/fixtures.js';
 import type { RequestContext } from '../context.js';
 import type { EntityHooks, HookApi, RefValue, Values } from '../hooks.js';
@@ -68,16 +70,68 @@ export const userHooks: EntityHooks = {
   },
 };
 
-/** A user created through a workspace's `workspace_users` becomes a team member there by default. */
+/** The workspace of each workspace role (null: a space-wide role). */
+function roleWorkspaces(api: HookApi, ids: number[]): Map<number, number | null> {
+  const { sql } = api.store;
+  if (!ids.length) return new Map();
+  const rows = sql.all<{ id: number; workspace: number | null }>(
+    sql.qb.selectFrom(tableOf(api.registry.entity('workspace_role').store)).select(['id', 'workspace']).where('id', 'in', ids),
+  );
+  return new Map(rows.map((r) => [r.id, r.workspace]));
+}
+
+/** Through a workspace, only that workspace's roles are given or taken. */
+function checkOwnRoles(api: HookApi, roles: RefValue[]): void {
+  const ws = roleWorkspaces(api, roles.map((r) => r.id));
+  for (const r of roles) {
+    if (ws.get(r.id) !== api.ctx.workspaceId) {
+      throw errors.fieldValidation('workspace_user', 'workspace_roles', `the workspace role '${r.id}' is not a role of workspace ${api.ctx.workspaceId}; manage other roles through the shared space's users`);
+    }
+  }
+}
+
+/** The user's roles outside this workspace, which a workspace's admin cannot see or change. */
+function rolesElsewhere(api: HookApi, userId: number): RefValue[] {
+  const key = `${api.registry.entity('user').store}.workspace_roles`;
+  const current = api.store.links(key, [userId]).map((l) => l.dst_id);
+  const ws = roleWorkspaces(api, current);
+  return current.filter((id) => ws.get(id) !== api.ctx.workspaceId).map((id) => ({ type: 'workspace_role', id }));
+}
+
+/** Fields a workspace admin may change on a user; the rest is the shared space admin's. */
+const MEMBERSHIP_FIELDS = new Set(['workspace_roles', 'teams']);
+
+/**
+ * `workspace_users` manages a workspace's membership: a user created there becomes a team member
+ * by default, roles given there are that workspace's only, and deleting there removes the user
+ * from the workspace (not from the shared space).
+ */
 export const workspaceUserHooks: EntityHooks = {
   ...userHooks,
   beforeCreate(api, values) {
     userHooks.beforeCreate!(api, values);
     const given = values.workspace_roles as RefValue[] | undefined;
-    if ((!given || given.length === 0) && api.ctx.workspaceId !== null) {
+    if (given && given.length) checkOwnRoles(api, given);
+    else if (api.ctx.workspaceId !== null) {
       const wr = teamMemberRole(api);
       if (wr !== undefined) values.workspace_roles = [{ type: 'workspace_role', id: wr }];
     }
+  },
+  beforeUpdate(api, current, changes) {
+    if (!api.ctx.system && !api.ctx.spaceAdmin) {
+      const other = Object.keys(changes).filter((k) => !MEMBERSHIP_FIELDS.has(k));
+      if (other.length) throw errors.forbidden(`Only a shared space admin may change a user's ${other.join(', ')}`, { fields: other });
+    }
+    userHooks.beforeUpdate!(api, current, changes);
+    const given = changes.workspace_roles as RefValue[] | undefined;
+    if (given) {
+      checkOwnRoles(api, given);
+      changes.workspace_roles = [...rolesElsewhere(api, current.id as number), ...given];
+    }
+  },
+  deleteInstead(api, current) {
+    const key = `${api.registry.entity('user').store}.workspace_roles`;
+    api.store.setLinks(key, current.id as number, rolesElsewhere(api, current.id as number).map((r) => r.id));
   },
 };
 
