@@ -39,6 +39,8 @@ export interface EmulatorConfig {
   attachmentMaxBytes: number;
   /** file extensions attachments may have (Octane's ATTACHMENTS_FILE_EXTENSION_WHITE_LIST) */
   attachmentExtensions: string[];
+  /** how long a CI plugin's poll for tasks is held before "no task" (204), in milliseconds */
+  ciTaskPollMs: number;
 }
 
 /** Octane's default attachment extension allow-list. */
@@ -63,6 +65,7 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
   bodyLimit: 50 * 1024 * 1024,
   attachmentMaxBytes: 50 * 1024 * 1024,
   attachmentExtensions: DEFAULT_ATTACHMENT_EXTENSIONS,
+  ciTaskPollMs: 10_000,
 };
 
 export function resolveConfig(partial: Partial<EmulatorConfig> = {}): EmulatorConfig {

@@ -4,6 +4,7 @@
 import { Migrator } from 'kysely';
 import { migrationProvider } from '../migrations/index.js';
 import { Sessions } from './auth/sessions.js';
+import { TestResultTasks } from './ci/tasks.js';
 import { resolveConfig, type EmulatorConfig } from './config.js';
 import { buildRegistry } from './resources/catalog.js';
 import type { RequestContext } from './resources/context.js';
@@ -54,7 +55,9 @@ export class Emulator {
   readonly service: EntityService;
   readonly sessions: Sessions;
   readonly clock = new Clock();
+  readonly testResults: TestResultTasks;
   defaults!: DefaultTenant;
+  private readonly closers: Array<() => void> = [];
 
   private constructor(config: EmulatorConfig) {
     this.config = config;
@@ -63,6 +66,7 @@ export class Emulator {
     this.service = new EntityService(this.sql, this.registry);
     this.service.userFields = (ctx) => readUserFields(this.service, ctx);
     this.sessions = new Sessions(this.sql, { idleMs: config.sessionIdleTimeoutMs, maxLifetimeMs: config.sessionMaxLifetimeMs });
+    this.testResults = new TestResultTasks(this.service, () => this.clock.now());
   }
 
   static async open(partial: Partial<EmulatorConfig> = {}): Promise<Emulator> {
@@ -71,6 +75,7 @@ export class Emulator {
       await emulator.migrate();
       syncEntityTables(emulator.sql, emulator.registry);
       emulator.defaults = emulator.bootstrap();
+      emulator.testResults.resume();
     } catch (e) {
       emulator.close();
       throw e;
@@ -197,7 +202,14 @@ export class Emulator {
     return row?.id;
   }
 
+  /** Called when the emulator closes (long polls stop waiting). */
+  onClose(fn: () => void): void {
+    this.closers.push(fn);
+  }
+
   close(): void {
+    this.testResults.close();
+    for (const fn of this.closers.splice(0)) fn();
     this.sql.close();
   }
 }

@@ -8,6 +8,7 @@
 
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
+import { createGunzip } from 'node:zlib';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerAuthentication, registerAuthRoutes } from '../auth/authentication.js';
 import type { EmulatorConfig } from '../config.js';
@@ -15,9 +16,13 @@ import { Emulator } from '../emulator.js';
 import { newCorrelationId } from '../errors/octane-error.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerAttachmentRoutes } from './attachment-routes.js';
+import { registerCiRoutes } from './ci-routes.js';
 import { registerEntityRoutes } from './entity-routes.js';
 import { registerScriptRoutes } from './script-routes.js';
 import { registerErrorHandling } from './error-handler.js';
+import { registerLandingPage } from './landing-page.js';
+import { registerMetadataRoutes } from './metadata-routes.js';
+import { registerOpenApi } from './openapi.js';
 
 export interface AppOptions extends Partial<EmulatorConfig> {
   logger?: FastifyServerOptions['logger'];
@@ -68,13 +73,35 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     done(null, body === '' ? undefined : Object.fromEntries(new URLSearchParams(body as string)));
   });
 
+  // Compressed bodies (CI plugins gzip what they send) are inflated before parsing, and the body
+  // limit applies to the inflated size, so a gzip bomb stops at the limit.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const encoding = String(request.headers['content-encoding'] ?? '').toLowerCase();
+    if (!/(^|[\s,/])(x-)?gzip$/.test(encoding)) return payload;
+    const inflated = createGunzip();
+    // a body that is not gzip ends the request with the inflater's error (mapped to a 400)
+    payload.on('error', (err) => inflated.destroy(err));
+    delete request.headers['content-length'];
+    return payload.pipe(inflated) as unknown as typeof payload;
+  });
+
   registerErrorHandling(app, emulator.config.bodyLimit);
   registerAuthentication(app, emulator);
+  // before any route: @fastify/swagger documents the routes registered after it
+  await registerOpenApi(app, emulator);
   registerAuthRoutes(app, emulator);
   registerAdminRoutes(app);
   registerEntityRoutes(app, emulator);
   registerScriptRoutes(app, emulator);
   registerAttachmentRoutes(app, emulator);
+  registerMetadataRoutes(app, emulator);
+  registerLandingPage(app, emulator);
+  await app.register(async (ci) => {
+    // XML bodies (test results, coverage reports) and text (LCOV, logs) are read raw here, and
+    // only here: everywhere else the API speaks JSON
+    ci.addContentTypeParser(['application/xml', 'text/xml', 'text/plain'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    registerCiRoutes(ci, emulator);
+  });
   await app.ready();
   return app;
 }

@@ -9,7 +9,7 @@ import type { Emulator } from '../emulator.js';
 import { attachmentContent, mimeOf, replaceContent, storeAttachment, type Upload } from '../resources/attachments.js';
 import type { RequestContext } from '../resources/context.js';
 import type { ResolvedEntity } from '../resources/registry.js';
-import { basePath, collectionNames, routeContext } from './entity-routes.js';
+import { basePath, collectionNames, routeContext, routeEachMethod } from './entity-routes.js';
 
 function isMultipart(request: FastifyRequest): boolean {
   return String(request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
@@ -128,8 +128,7 @@ export function registerAttachmentRoutes(app: FastifyInstance, emulator: Emulato
   for (const entity of emulator.registry.entities) {
     if (!entity.binaryContent) continue;
     for (const name of collectionNames(entity)) {
-      app.route({
-        method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'],
+      routeEachMethod(app, {
         url: `${basePath(entity.level)}/${name}/:id/:filename`,
         handler: async (request, reply) => {
           const ctx = routeContext(emulator, entity, name, ['GET'], request);

@@ -2,7 +2,7 @@
 // and an instance URI per collection name, every HTTP method on both, so that a method the
 // descriptor does not allow answers Octane's 405 (Fastify alone would answer 404).
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { errors } from '../errors/catalog.js';
 import type { Emulator } from '../emulator.js';
 import type { Expr } from '../query/ast.js';
@@ -15,6 +15,15 @@ import { isOctetStream, replaceAttachment, sendContent, uploadAttachment, wantsB
 import { checkPreview, requestContext } from './request-context.js';
 
 const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+
+/**
+ * Registers a handler at a URL for every HTTP method, one route per method: a method the resource
+ * does not allow still reaches the handler (which answers Octane's 405), and the OpenAPI document
+ * (http/openapi.ts) can describe each method on its own.
+ */
+export function routeEachMethod(app: FastifyInstance, route: { url: string; handler: RouteHandlerMethod }): void {
+  for (const method of ROUTE_METHODS) app.route({ method, url: route.url, handler: route.handler });
+}
 
 export function basePath(level: Level): string {
   switch (level) {
@@ -114,8 +123,7 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
   for (const entity of emulator.registry.entities) {
     const base = basePath(entity.level);
     for (const name of collectionNames(entity)) {
-      app.route({
-        method: [...ROUTE_METHODS],
+      routeEachMethod(app, {
         url: `${base}/${name}`,
         handler: async (request, reply) => {
           const ctx = guard(entity, name, 'collection', request);
@@ -162,8 +170,7 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
       });
 
       // Counts per value of a field: `GET {collection}/groups?group_by=severity&query=…`
-      app.route({
-        method: [...ROUTE_METHODS],
+      routeEachMethod(app, {
         url: `${base}/${name}/groups`,
         handler: async (request) => {
           const ctx = routeContext(emulator, entity, name, entity.methods.collection.includes('GET') ? ['GET'] : [], request);
@@ -174,8 +181,7 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
         },
       });
 
-      app.route({
-        method: [...ROUTE_METHODS],
+      routeEachMethod(app, {
         url: `${base}/${name}/:id`,
         handler: async (request, reply) => {
           const ctx = guard(entity, name, 'instance', request);

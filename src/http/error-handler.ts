@@ -33,6 +33,9 @@ function fromFastify(err: FastifyError, request: FastifyRequest, bodyLimit: numb
       return errors.badRequest('The multipart body is malformed');
   }
   if (err instanceof SyntaxError && 'body' in err) return errors.invalidJson(err.message);
+  if (['Z_DATA_ERROR', 'Z_BUF_ERROR', 'ERR_ZLIB_INITIALIZATION_FAILED'].includes(String(err.code))) {
+    return errors.badRequest('The request body is not valid gzip (Content-Encoding: gzip)');
+  }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new OctaneError({ status: err.statusCode, code: 'platform.web_application', description: err.message });
   }

@@ -41,6 +41,7 @@ export function requestContext(emulator: Emulator, request: FastifyRequest, leve
     system: false,
     visible: { spaces: access.spaces(), workspaces: null },
     spaceAdmin: false,
+    preview: sendsPreviewHeader(request),
   };
   if (level === 'site') {
     authorize(access, op, null, null);

@@ -6,7 +6,7 @@ import { errors } from '../errors/catalog.js';
 import type { Emulator } from '../emulator.js';
 import { saveScript, scriptVersion, type ScriptVersion } from '../resources/scripts.js';
 import { formatDateTime } from '../resources/values.js';
-import { basePath, collectionNames, routeContext } from './entity-routes.js';
+import { basePath, collectionNames, routeContext, routeEachMethod } from './entity-routes.js';
 
 const SCRIPTED = new Set(['test_manual', 'gherkin_test']);
 const MAX_SCRIPT = 1_000_000;
@@ -27,8 +27,7 @@ export function registerScriptRoutes(app: FastifyInstance, emulator: Emulator): 
   for (const entity of emulator.registry.entities) {
     if (!entity.hasScript) continue;
     for (const name of collectionNames(entity)) {
-      app.route({
-        method: ['GET', 'PUT', 'POST', 'DELETE', 'PATCH'],
+      routeEachMethod(app, {
         url: `${basePath(entity.level)}/${name}/:id/script`,
         handler: async (request) => {
           const ctx = routeContext(emulator, entity, name, ['GET', 'PUT'], request);

@@ -96,6 +96,13 @@ export class QueryCompiler {
   // ---- comparisons ---------------------------------------------------------------------------
 
   private compare(entity: ResolvedEntity, alias: string, field: FieldDescriptor, op: ComparisonOp, value: Value, negate: boolean): Cond {
+    if (field.source?.kind === 'exists') {
+      if (op !== 'EQ') this.operatorError(entity, field, op);
+      const wanted = this.scalar(entity, field, value) === 1;
+      const inverse = { ...field, type: 'reference' as const, multiple: true, source: { kind: 'inverse' as const, entity: field.source.entity, field: field.source.field } };
+      const empty = this.isEmpty(entity, alias, inverse);
+      return wanted !== negate ? sql<boolean>`not ${empty}` : empty;
+    }
     if (field.type === 'reference') {
       if (op !== 'EQ') this.operatorError(entity, field, op);
       return this.reference(entity, alias, field, [value], negate);

@@ -3,6 +3,7 @@
 
 import { allDescriptors } from './defs/index.js';
 import type { EntityHooks } from './hooks.js';
+import { ciServerHooks, pipelineHooks } from './hooks/ci.js';
 import { composeHooks } from './hooks/compose.js';
 import { lifecycleHooks } from './hooks/lifecycle.js';
 import { myWorkField, myWorkHooks } from './hooks/my-work.js';
@@ -37,6 +38,8 @@ const HOOKS: Record<string, EntityHooks | EntityHooks[]> = {
   test_suite_link_to_manual: suiteLinkHooks,
   test_suite_link_to_gherkin: suiteLinkHooks,
   test_suite_link_to_automated: suiteLinkHooks,
+  ci_server: ciServerHooks,
+  pipeline: pipelineHooks,
   comment: ownedHooks,
   attachment: [ownedHooks, attachmentHooks],
 };

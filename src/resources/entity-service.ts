@@ -112,7 +112,7 @@ export class EntityService {
     const total = this.sql.get<{ n: number }>(base.select((eb) => eb.fn.countAll().as('n')))!.n;
     const columns = [...new Set([...this.schema(ctx).renderer.columns(plan), ...search])];
     let q = base.select(columns.map((c) => `t.${c}`));
-    q = this.applyOrder(entity, q, p.orderBy ?? []);
+    q = this.applyOrder(entity, q, p.orderBy?.length ? p.orderBy : (entity.defaultOrder ?? []));
     const rows = total > p.offset ? this.sql.all(q.limit(p.limit).offset(p.offset)) : [];
     const data = this.schema(ctx).renderer.render(ctx, plan, rows, () => entity.type);
     if (p.textSearch) {
@@ -137,7 +137,7 @@ export class EntityService {
     if (!field) throw errors.unknownField(entity.type, groupBy);
     const column = columnOf(field);
     const stored = isSubtypeField(field) || (isStoredColumn(field) && !['memo', 'object'].includes(field.type));
-    if (!stored) {
+    if (!stored || !field.groupable) {
       throw errors.badRequest(`The field '${groupBy}' of entity type '${entity.type}' cannot be used to group results`, { field_name: groupBy, entity_type: entity.type });
     }
     const rows = this.sql.all<{ v: unknown; n: number }>(
@@ -177,7 +177,7 @@ export class EntityService {
     return this.sql.all<{ id: number }>(this.filtered(ctx, entity, query).select('t.id').orderBy('t.id')).map((r) => r.id);
   }
 
-  private applyOrder(entity: ResolvedEntity, q: any, keys: OrderKey[]): any {
+  private applyOrder(entity: ResolvedEntity, q: any, keys: readonly OrderKey[]): any {
     let joins = 0;
     let hasId = false;
     for (const key of keys) {
@@ -218,14 +218,27 @@ export class EntityService {
     const id = this.resolveId(ctx, entity, idText);
     const row = this.store.findRow(entity, ctx, id);
     if (!row) throw errors.entityNotFound(entity.type, idText);
+    this.checkPreviewRow(ctx, row.type as string);
     return row;
+  }
+
+  /** A technical-preview subtype is reached through its aggregate only with the preview header. */
+  private checkPreviewRow(ctx: RequestContext, rowType: string): void {
+    if (ctx.preview !== false) return;
+    const concrete = this.registry.findEntity(rowType);
+    if (concrete?.subtypeOf && concrete.preview) throw errors.techPreviewRequired(concrete.collection);
   }
 
   get(ctx: RequestContext, entity: ResolvedEntity, idText: string, fields?: FieldSelectionItem[]): Json {
     entity = this.bind(ctx, entity);
     const id = this.resolveId(ctx, entity, idText);
     const rendered = this.renderIds(ctx, entity, [id], fields);
-    if (!rendered.length) throw errors.entityNotFound(entity.type, idText);
+    if (!rendered.length) {
+      // hidden by the preview rule rather than absent?
+      const row = this.store.findRow(entity, { ...ctx, preview: true }, id);
+      if (row) this.checkPreviewRow(ctx, row.type as string);
+      throw errors.entityNotFound(entity.type, idText);
+    }
     return rendered[0];
   }
 
@@ -259,6 +272,7 @@ export class EntityService {
       if (typeof subtype !== 'string' || !entity.subtypes.includes(subtype)) {
         throw errors.fieldValidation(entity.type, 'subtype', `'${String(subtype)}' is not one of ${entity.subtypes.join(', ')}`);
       }
+      this.checkPreviewRow(ctx, subtype);
       return this.schema(ctx).registry.entity(subtype);
     }
     if (entity.subtypeOf && subtype !== undefined && subtype !== entity.type) {
@@ -382,8 +396,10 @@ export class EntityService {
    * node rewrites the paths of its subtree.
    */
   private placeInTree(entity: ResolvedEntity, id: number, values: Values, current: Row | undefined): void {
-    const parentField = entity.tree?.parentField;
-    if (!parentField || !entity.fieldMap.has('path')) return;
+    // a family's tree (requirements) holds its root too, which declares no tree of its own
+    const tree = entity.tree ?? (entity.subtypeOf ? this.registry.entity(entity.subtypeOf).tree : undefined);
+    const parentField = tree?.parentField;
+    if (!parentField || !this.registry.store(entity.store).columns.has('path')) return;
     if (current && values[parentField] === undefined) return;
     const table = tableOf(entity.store);
     const parent = values[parentField] as RefValue | null | undefined;

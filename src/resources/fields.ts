@@ -28,7 +28,8 @@ function field(name: string, type: FieldType, extra: Partial<FieldDescriptor>, o
     returnedByDefault: !bulky && !inverse,
     filterable: type !== 'object',
     sortable: type !== 'reference' && !bulky,
-    groupable: type === 'reference' || type === 'boolean',
+    // the server groups by single-valued references and booleans (GET {collection}/groups)
+    groupable: (type === 'reference' && !multiple && !inverse) || type === 'boolean',
     ...(type === 'string' ? { maxLength: 255 } : {}),
     ...extra,
     ...o,
@@ -63,6 +64,9 @@ export const f = {
    */
   inverse: (name: string, entity: string, fieldName: string, targets: readonly string[], o?: FieldOptions) =>
     field(name, 'reference', { targets, multiple: true, source: { kind: 'inverse', entity, field: fieldName } }, o),
+  /** Read-only boolean: whether any entity of type `entity` points at this one through `field`. */
+  exists: (name: string, entity: string, fieldName: string, o?: FieldOptions) =>
+    field(name, 'boolean', { source: { kind: 'exists', entity, field: fieldName }, editable: false, sortable: false, groupable: false }, o),
 };
 
 /** Fields every entity carries. */

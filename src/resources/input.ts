@@ -3,7 +3,7 @@
 
 import { errors } from '../errors/catalog.js';
 import type { EntityStore } from '../store/entity-store.js';
-import { scopeCondition } from '../store/scope.js';
+import { scopeCondition, scopeValues, sentinelScope, type Scope } from '../store/scope.js';
 import { tableOf } from '../store/schema-sync.js';
 import type { RequestContext } from './context.js';
 import type { RefValue, Values } from './hooks.js';
@@ -139,15 +139,9 @@ export class InputValidator {
     const target = this.registry.targetEntity(field);
     const rowTypes = this.registry.rowTypesOf(targets);
     const storeInfo = this.registry.store(target.store);
-    const sqlx = this.store.sql;
-    let q = sqlx.qb
-      .selectFrom(`${tableOf(target.store)} as t`)
-      .select(['t.id', 't.type', ...(field.list ? ['t.list_root'] : [])])
-      .where(scopeCondition(this.registry, target, ctx, 't'));
-    if (isIntegerText(idText)) q = q.where('t.id', '=', Number(idText));
-    else if (storeInfo.hasLogicalName) q = q.where('t.logical_name', '=', idText);
-    else return bad(`no ${targets.join(' or ')} with id '${idText.slice(0, 64)}'`);
-    const row = sqlx.get<{ id: number; type: string; list_root?: number }>(q);
+    const byId = isIntegerText(idText);
+    if (!byId && !storeInfo.hasLogicalName) return bad(`no ${targets.join(' or ')} with id '${idText.slice(0, 64)}'`);
+    const row = this.lookup(ctx, target, byId, Boolean(field.list), byId ? Number(idText) : idText);
     if (!row) return bad(`no ${targets.join(' or ')} with id '${idText.slice(0, 64)}'`);
     if (!rowTypes.includes(row.type)) return bad(`the entity '${idText}' is a ${row.type}; expected ${targets.join(' or ')}`);
     if (ref.type && typeof ref.type === 'string' && !this.typeAccepted([row.type], ref.type) && !this.typeAccepted(targets, ref.type)) {
@@ -155,6 +149,19 @@ export class InputValidator {
     }
     if (field.list) this.checkListMembership(entity, field, row);
     return { type: row.type, id: row.id };
+  }
+
+  /** The referenced row in scope, by id or logical name (one prepared statement per shape). */
+  private lookup(ctx: RequestContext, target: ResolvedEntity, byId: boolean, withList: boolean, key: number | string): { id: number; type: string; list_root?: number } | undefined {
+    const sqlx = this.store.sql;
+    const build = (scope: Scope, value: unknown) =>
+      sqlx.qb
+        .selectFrom(`${tableOf(target.store)} as t`)
+        .select(['t.id', 't.type', ...(withList ? ['t.list_root'] : [])])
+        .where(scopeCondition(this.registry, target, scope, 't'))
+        .where(byId ? 't.id' : 't.logical_name', '=', value);
+    if (target.scope === 'accessible-workspaces' || target.scope === 'accessible-spaces') return sqlx.get(build(ctx, key));
+    return sqlx.prepared(`ref:${target.type}:${byId}:${withList}`, (p) => build(sentinelScope(p), p('key'))).get({ key, ...scopeValues(ctx) });
   }
 
   /** A reference may name the target type, its aggregate, or one of its subtypes. */
@@ -174,7 +181,9 @@ export class InputValidator {
   private checkListMembership(entity: ResolvedEntity, field: FieldDescriptor, row: { id: number; list_root?: number }): void {
     const sqlx = this.store.sql;
     const root = row.list_root
-      ? sqlx.get<{ logical_name: string | null }>(sqlx.qb.selectFrom(tableOf(this.registry.entity('list_node').store)).select('logical_name').where('id', '=', row.list_root))
+      ? sqlx
+          .prepared('listRoot', (p) => sqlx.qb.selectFrom(tableOf(this.registry.entity('list_node').store)).select('logical_name').where('id', '=', p('id')))
+          .get<{ logical_name: string | null }>({ id: row.list_root })
       : undefined;
     if (!root || root.logical_name?.toLowerCase() !== field.list!.toLowerCase()) {
       throw errors.fieldValidation(entity.type, field.name, `the list node '${row.id}' is not a value of the list ${field.list}`);

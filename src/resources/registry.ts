@@ -1,6 +1,7 @@
 // The registry: the resolved resource table, built once at start-up. Everything else asks it
 // (routes, validation, SQL schema, metadata) so that they can never disagree.
 
+import { f } from './fields.js';
 import type { EntityDescriptor, FieldDescriptor, Level } from './types.js';
 import { isAggregate } from './types.js';
 
@@ -57,6 +58,7 @@ export function columnOf(field: FieldDescriptor): string {
 }
 
 export function isStoredColumn(field: FieldDescriptor): boolean {
+  if (field.source?.kind === 'exists') return false;
   if (field.type === 'reference') return !field.multiple && field.source?.kind !== 'inverse';
   return !SYSTEM_COLUMNS.has(field.name) && !isSubtypeField(field);
 }
@@ -167,13 +169,13 @@ export class Registry {
   private resolve(d: EntityDescriptor, declared: Map<string, EntityDescriptor>): ResolvedEntity {
     const fieldMap = new Map<string, FieldDescriptor>();
     let fieldOwners: Map<string, string[]> | undefined;
-    for (const fd of d.fields) fieldMap.set(fd.name, fd);
+    for (const fd of withDerivedFields(d.fields)) fieldMap.set(fd.name, fd);
     if (isAggregate(d)) {
       fieldOwners = new Map();
       for (const sub of d.subtypes!) {
         const sd = declared.get(sub);
         if (!sd) throw new Error(`resource table: '${d.type}' lists unknown subtype '${sub}'`);
-        for (const fd of sd.fields) {
+        for (const fd of withDerivedFields(sd.fields)) {
           if (!fieldMap.has(fd.name)) fieldMap.set(fd.name, fd);
           const owners = fieldOwners.get(fd.name) ?? [];
           owners.push(sub);
@@ -231,6 +233,16 @@ export class Registry {
       }
     }
   }
+}
+
+/**
+ * Fields the server derives from declared ones: an entity with attachments says whether it has
+ * any (`has_attachments`), as Octane does.
+ */
+function withDerivedFields(fields: readonly FieldDescriptor[]): readonly FieldDescriptor[] {
+  const attachments = fields.find((f) => f.name === 'attachments' && f.source?.kind === 'inverse');
+  if (!attachments || fields.some((f) => f.name === 'has_attachments') || attachments.source?.kind !== 'inverse') return fields;
+  return [...fields, f.exists('has_attachments', attachments.source.entity, attachments.source.field)];
 }
 
 function collectionKey(level: Level, name: string): string {

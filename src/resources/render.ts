@@ -86,6 +86,10 @@ export class Renderer {
   private values(scope: Scope, entity: ResolvedEntity, item: PlanItem, rows: Row[]): unknown[] {
     const { field } = item;
     if (isSubtypeField(field)) return rows.map((r) => r.type);
+    if (field.source?.kind === 'exists') {
+      const lists = this.multiIds(scope, entity, { ...field, source: { kind: 'inverse', entity: field.source.entity, field: field.source.field } }, rows.map((r) => r.id as number));
+      return rows.map((r) => (lists.get(r.id as number)?.length ?? 0) > 0);
+    }
     if (field.type !== 'reference') return rows.map((r) => scalarOut(field, r[field.name]));
     const source = field.source ?? { kind: 'stored' as const };
     if (source.kind === 'stored' && !field.multiple) {

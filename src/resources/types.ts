@@ -23,7 +23,9 @@ export type ReferenceSource =
   /** stored on the row (single) or in the link table (multiple) */
   | { kind: 'stored' }
   /** the inverse of a reference held by other entities: `children` is the inverse of `parent` */
-  | { kind: 'inverse'; entity: string; field: string };
+  | { kind: 'inverse'; entity: string; field: string }
+  /** a boolean: whether the inverse of that reference has any element (`has_attachments`) */
+  | { kind: 'exists'; entity: string; field: string };
 
 export interface FieldDescriptor {
   name: string;
@@ -103,6 +105,8 @@ export interface EntityDescriptor {
   hasAttachments?: boolean;
   /** has a `phase` field with a life cycle */
   hasPhases?: boolean;
+  /** the order of a collection read without `order_by` (default: by id) */
+  defaultOrder?: ReadonlyArray<{ field: string; descending: boolean }>;
   /** writes need the admin of the workspace (or space), not just a role that writes */
   writeAccess?: 'admin';
   /** has a versioned script at `{collection}/{id}/script` (manual and Gherkin tests) */

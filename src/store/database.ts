@@ -14,10 +14,20 @@ export type Row = Record<string, unknown>;
 
 const STATEMENT_CACHE_LIMIT = 2000;
 
+/** A statement compiled once from a kysely builder, run with named values. */
+export interface Prepared {
+  all<T = Row>(values: Record<string, unknown>): T[];
+  get<T = Row>(values: Record<string, unknown>): T | undefined;
+  run(values: Record<string, unknown>): number;
+}
+
+const SENTINEL = '\u0001octane-emulator-param:';
+
 export class Sql {
   /** query builder only: statements are compiled, never executed through kysely */
   readonly qb: Kysely<any>;
   private readonly cache = new Map<string, BetterSqlite3.Statement>();
+  private readonly shapes = new Map<string, { sql: string; slots: Array<{ name: string } | { value: unknown }> }>();
 
   constructor(readonly sqlite: SqliteDb) {
     this.qb = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
@@ -48,6 +58,32 @@ export class Sql {
     return this.statement(c.sql).run(...(c.parameters as unknown[])).changes;
   }
 
+  /**
+   * A statement of a fixed shape, built with kysely once per `key` and reused: `build` receives
+   * `p(name)` to put where a value goes, and the statement then runs with `{ name: value }`.
+   * Other values in the built statement are constants of the shape (the key must imply them).
+   * Hot paths (reference checks, row inserts, links) use it to skip building and compiling.
+   */
+  prepared(key: string, build: (p: (name: string) => any) => Compilable): Prepared {
+    let shape = this.shapes.get(key);
+    if (!shape) {
+      const compiled = build((name) => `${SENTINEL}${name}`).compile();
+      const slots = (compiled.parameters as unknown[]).map((v) =>
+        typeof v === 'string' && v.startsWith(SENTINEL) ? { name: v.slice(SENTINEL.length) } : { value: v },
+      );
+      shape = { sql: compiled.sql, slots };
+      if (this.shapes.size > 5000) this.shapes.clear();
+      this.shapes.set(key, shape);
+    }
+    const { sql, slots } = shape;
+    const bind = (values: Record<string, unknown>) => slots.map((s) => ('name' in s ? (values[s.name] ?? null) : s.value));
+    return {
+      all: <T>(values: Record<string, unknown>) => this.statement(sql).all(...bind(values)) as T[],
+      get: <T>(values: Record<string, unknown>) => this.statement(sql).get(...bind(values)) as T | undefined,
+      run: (values: Record<string, unknown>) => this.statement(sql).run(...bind(values)).changes,
+    };
+  }
+
   /** Rows of a raw kysely fragment that is a complete statement (cross-filter subqueries). */
   allRaw<T = Row>(fragment: RawBuilder<unknown>): T[] {
     const c = fragment.compile(this.qb);
@@ -68,6 +104,7 @@ export class Sql {
   /** Prepared statements refer to the schema; drop them after DDL. */
   forgetStatements(): void {
     this.cache.clear();
+    this.shapes.clear();
   }
 
   close(): void {

@@ -14,6 +14,8 @@ export interface Scope {
   userId: number | null;
   /** what the caller may enter; absent or null = everything (internal calls, admins) */
   visible?: { workspaces: number[] | null; spaces: number[] | null };
+  /** false when the request did not send the technical-preview header (absent = sent) */
+  preview?: boolean;
 }
 
 export function col(alias: string, column: string): RawBuilder<unknown> {
@@ -53,11 +55,19 @@ export function scopeCondition(registry: Registry, entity: ResolvedEntity, scope
   const limit = entity.scope === 'accessible-workspaces' ? scope.visible?.workspaces : entity.scope === 'accessible-spaces' ? scope.visible?.spaces : undefined;
   if (limit) parts.push(limit.length ? sql`${col(alias, 'id')} in (${sql.join(limit)})` : sql`1 = 0`);
   const store = registry.store(entity.store);
-  if (store.types.length !== entity.rowTypes.length) {
-    parts.push(sql`${col(alias, 'type')} in (${sql.join(entity.rowTypes.map((t) => sql`${t}`))})`);
+  // without the preview header, an aggregate does not show its technical-preview subtypes
+  const rowTypes = scope.preview === false ? visibleRowTypes(registry, entity) : entity.rowTypes;
+  if (store.types.length !== rowTypes.length) {
+    parts.push(rowTypes.length ? sql`${col(alias, 'type')} in (${sql.join(rowTypes.map((t) => sql`${t}`))})` : sql`1 = 0`);
   }
   if (parts.length === 0) return sql<boolean>`1 = 1`;
   return sql<boolean>`(${sql.join(parts, sql` and `)})`;
+}
+
+/** The row types of an entity that are not technical preview. */
+export function visibleRowTypes(registry: Registry, entity: ResolvedEntity): readonly string[] {
+  if (!entity.subtypes?.length) return entity.rowTypes;
+  return entity.rowTypes.filter((t) => !registry.findEntity(t)?.preview);
 }
 
 /**
@@ -69,4 +79,15 @@ function membersCondition(registry: Registry, scope: Scope, alias: string): RawB
   const userStore = registry.entity('user').store;
   const roleStore = registry.entity('workspace_role').store;
   return sql`${col(alias, 'id')} in (select l.src_id from entity_link l join ${sql.table(tableOf(roleStore))} wr on wr.id = l.dst_id where l.field = ${`${userStore}.workspace_roles`} and (wr.workspace = ${scope.workspaceId ?? -1} or (wr.workspace is null and wr.shared_space_id = ${scope.sharedSpaceId})))`;
+}
+
+/** A scope whose values are named parameters of a prepared statement (see Sql.prepared). */
+export function sentinelScope(p: (name: string) => any): Scope {
+  return { sharedSpaceId: p('scope_space'), workspaceId: p('scope_workspace'), userId: p('scope_user') };
+  // (preview is not part of the sentinel: prepared statements are keyed with it, see scopeKey)
+}
+
+/** The values of a scope for a statement built with sentinelScope. */
+export function scopeValues(scope: Scope): Record<string, unknown> {
+  return { scope_space: scope.sharedSpaceId, scope_workspace: scope.workspaceId ?? -1, scope_user: scope.userId };
 }

@@ -61,6 +61,9 @@ export const ciDescriptors: EntityDescriptor[] = [
       // values with the pipeline run status list
       f.list('status', 'list_node.pipeline_run_status', { editable: false }),
       f.object('scm_summary', { editable: false }),
+      // the pipeline run a build of the pipeline's root job started
+      f.ref('pipeline_run', ['pipeline_run'], { editable: false }),
+      f.string('build_number', { editable: false }),
       f.inverse('runs', 'run', 'build', ['run_automated'], { label: 'Automated runs' }),
       f.inverse('commits', 'scm_commit', 'ci_build', ['scm_commit']),
     ],
@@ -97,6 +100,7 @@ export const ciDescriptors: EntityDescriptor[] = [
       f.integer('duration', { editable: false }),
       f.multi('runs', ['run_automated']),
       f.multi('user_tags', ['user_tag']),
+      f.inverse('builds', 'ci_build', 'pipeline_run', ['ci_build']),
     ],
   }),
   entity({

@@ -53,6 +53,10 @@ export const listDescriptors: EntityDescriptor[] = [
     collection: 'taxonomy_item_nodes',
     label: 'Environment item',
     subtypeOf: 'taxonomy_node',
-    fields: [...taxonomy(), f.ref('category', ['taxonomy_category_node'])],
+    fields: [
+      // an environment value's name is unique within its category (409 on a duplicate)
+      ...taxonomy().map((field) => (field.name === 'name' ? { ...field, unique: { within: 'category' } } : field)),
+      f.ref('category', ['taxonomy_category_node']),
+    ],
   }),
 ];

@@ -132,6 +132,11 @@ export const runDescriptors: EntityDescriptor[] = [
   entity({
     type: 'previous_run',
     collection: 'previous_runs',
+    // run history reads newest first
+    defaultOrder: [
+      { field: 'started', descending: true },
+      { field: 'id', descending: true },
+    ],
     label: 'Run history',
     // a read-only history written by the server; run_id and build_id are plain integers
     // (Scenario_RunHistory filters `build_id EQ 1035`, `run_id EQ 1000`, `run_native_status EQ 1077`)

@@ -44,8 +44,24 @@ export const releaseHooks: EntityHooks = {
     const days = values.sprint_duration;
     if (typeof days === 'number' && days > 0) generateSprints(api, id, values.start_date as string, values.end_date as string, days);
   },
-  beforeUpdate(_api, current, changes) {
-    checkDates('release', merged(current, changes, 'start_date'), merged(current, changes, 'end_date'));
+  beforeUpdate(api, current, changes) {
+    const start = merged(current, changes, 'start_date') as string;
+    const end = merged(current, changes, 'end_date') as string;
+    checkDates('release', start, end);
+    if (changes.start_date === undefined && changes.end_date === undefined) return;
+    // the release cannot leave one of its sprints outside it
+    const { sql } = api.store;
+    const outside = sql.get<{ name: string; start_date: string; end_date: string }>(
+      sql.qb
+        .selectFrom(tableOf(api.registry.entity('sprint').store))
+        .select(['name', 'start_date', 'end_date'])
+        .where('release', '=', current.id as number)
+        .where((eb) => eb.or([eb('start_date', '<', start), eb('end_date', '>', end)]))
+        .limit(1),
+    );
+    if (outside) {
+      throw errors.fieldValidation('release', changes.start_date !== undefined ? 'start_date' : 'end_date', `the sprint '${outside.name}' (${outside.start_date.slice(0, 10)} to ${outside.end_date.slice(0, 10)}) would fall outside the release`);
+    }
   },
 };
 
@@ -72,10 +88,13 @@ function checkSprint(api: HookApi, id: number | null, release: number, start: st
 
 export const sprintHooks: EntityHooks = {
   beforeCreate(api, values) {
+    // a missing field is left to the required-field check
+    if (!values.release || !values.start_date || !values.end_date) return;
     checkSprint(api, null, (values.release as RefValue).id, values.start_date as string, values.end_date as string);
   },
   beforeUpdate(api, current, changes) {
     if (changes.release === undefined && changes.start_date === undefined && changes.end_date === undefined) return;
+    if (changes.release === null) return;
     const release = changes.release !== undefined ? (changes.release as RefValue).id : (current.release as number);
     checkSprint(api, current.id as number, release, merged(current, changes, 'start_date') as string, merged(current, changes, 'end_date') as string);
   },

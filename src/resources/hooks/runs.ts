@@ -52,27 +52,41 @@ export function recomputeLastRuns(api: HookApi, testId: number | null | undefine
   api.store.setLinks(linkKey(api.registry, api.registry.entity('test'), 'last_runs'), testId, [...newest.values()].sort((a, b) => a - b));
 }
 
-/** One row of run history for a run's current result. */
+/**
+ * One row of run history for a run's current result. History rows are the server's own record,
+ * copied from the run row itself, so they go straight to the store.
+ */
 function recordHistory(api: HookApi, runId: number): void {
   const { sql } = api.store;
-  const run = sql.get<Values>(sql.qb.selectFrom(runTable(api)).selectAll().where('id', '=', runId));
+  const run = sql.prepared('historyRun', (p) => sql.qb.selectFrom(runTable(api)).selectAll().where('id', '=', p('id'))).get<Values>({ id: runId });
   if (!run) return;
   let buildName: string | null = null;
   if (run.build) {
-    buildName = sql.get<{ name: string | null }>(sql.qb.selectFrom(tableOf(api.registry.entity('ci_build').store)).select('name').where('id', '=', run.build as number))?.name ?? null;
+    const builds = tableOf(api.registry.entity('ci_build').store);
+    buildName = sql.prepared('historyBuild', (p) => sql.qb.selectFrom(builds).select('name').where('id', '=', p('id'))).get<{ name: string | null }>({ id: run.build })?.name ?? null;
   }
-  api.service.createOne({ ...api.ctx, system: true }, api.registry.entity('previous_run'), {
+  const [id] = api.store.allocateIds(1);
+  const now = formatDateTime(api.ctx.now);
+  api.store.insert(api.registry.entity('previous_run').store, {
+    id,
+    type: 'previous_run',
+    shared_space_id: api.ctx.sharedSpaceId,
+    workspace_id: api.ctx.workspaceId,
+    creation_time: now,
+    last_modified: now,
+    version_stamp: 1,
     name: run.name,
     run_id: runId,
     build_id: run.build ?? null,
     build_name: buildName,
     run_native_status: run.native_status ?? null,
-    status: run.status ? { type: 'list_node', id: run.status } : null,
-    test: run.test ? { type: 'test', id: run.test } : null,
-    release: run.release ? { type: 'release', id: run.release } : null,
+    status: run.status ?? null,
+    test: run.test ?? null,
+    release: run.release ?? null,
     started: run.started ?? null,
     duration: run.duration ?? null,
     url_to_ci: run.url_to_ci ?? null,
+    external_report_url: run.url_to_ci ?? null,
   });
 }
 
@@ -85,8 +99,12 @@ export const runHooks: EntityHooks = {
     recomputeLastRuns(api, (values.test as RefValue | undefined)?.id);
     if (api.entity.type === 'run_automated') recordHistory(api, id);
   },
-  beforeUpdate(api, _current, changes) {
-    if (changes.native_status !== undefined) changes.status = summaryOf(api, (changes.native_status as RefValue | null)?.id);
+  beforeUpdate(api, current, changes) {
+    if (changes.native_status === undefined) return;
+    changes.status = summaryOf(api, (changes.native_status as RefValue | null)?.id);
+    // a new result is a new execution: it started when it was reported, unless the client says
+    const next = (changes.native_status as RefValue | null)?.id ?? null;
+    if (next !== current.native_status && changes.started === undefined) changes.started = formatDateTime(api.ctx.now);
   },
   afterUpdate(api, id, current, changes) {
     if (changes.test !== undefined || changes.release !== undefined || changes.taxonomies !== undefined) {
@@ -184,6 +202,8 @@ export const runStepHooks: EntityHooks = {
 /** A test joins a suite once, at the end of its order unless placed. */
 export const suiteLinkHooks: EntityHooks = {
   beforeCreate(api, values) {
+    // a missing suite or test is left to the required-field check
+    if (!values.test_suite || !values.test) return;
     const suite = (values.test_suite as RefValue).id;
     const test = (values.test as RefValue).id;
     const { sql } = api.store;

@@ -78,6 +78,9 @@ export function readUserFields(service: EntityService, ctx: RequestContext): Map
 
 export const fieldMetadataHooks: EntityHooks = {
   beforeCreate(api, values) {
+    for (const required of ['name', 'entity_type', 'subtype']) {
+      if (values[required] === undefined || values[required] === null || values[required] === '') throw errors.missingRequiredField('field_metadata', required);
+    }
     const name = String(values.name ?? '');
     const entityType = String(values.entity_type ?? '');
     const kind = values.subtype as Kind;

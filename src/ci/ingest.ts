@@ -1,0 +1,440 @@
+// What a test-results payload becomes: the CI server, job and build of its build context; for each
+// test_run, the automated test (found by module + package + class + name, as Octane matches, or
+// created) and its automated run in that context (release, environment, job), updated push after
+// push so that run history (previous_runs) and the tests' last_runs follow. Failed runs keep their
+// error type, message and stack trace.
+//
+// skip-errors: with true, a reference that cannot be resolved is dropped and the run is kept;
+// with false (the default), the run that holds it is skipped and reported.
+
+import { parseQuery } from '../query/parser.js';
+import type { RequestContext } from '../resources/context.js';
+import type { EntityService } from '../resources/entity-service.js';
+import type { RefValue } from '../resources/hooks.js';
+import type { ResolvedEntity } from '../resources/registry.js';
+import { formatDateTime, isIntegerText } from '../resources/values.js';
+import { tableOf } from '../store/schema-sync.js';
+import type { BuildContext, ParsedRun, ParsedTestResult, Reference, RunContext, TypedValue } from './test-results-xml.js';
+
+export interface IngestOutcome {
+  status: 'success' | 'warning' | 'failed';
+  tests_created: number;
+  tests_updated: number;
+  runs_created: number;
+  runs_updated: number;
+  runs_skipped: number;
+  errors: string[];
+}
+
+const TEST_FIELD_LISTS: Record<string, { field: string; list: string }> = {
+  test_level: { field: 'test_level', list: 'list_node.test_level' },
+  test_type: { field: 'test_type', list: 'list_node.test_type' },
+  testing_tool_type: { field: 'testing_tool_type', list: 'list_node.testing_tool_type' },
+  framework: { field: 'framework', list: 'list_node.je.framework' },
+};
+
+const NATIVE: Record<ParsedRun['status'], string> = {
+  Passed: 'list_node.run_native_status.passed',
+  Failed: 'list_node.run_native_status.failed',
+  Skipped: 'list_node.run_native_status.skipped',
+};
+
+class Unresolved extends Error {}
+
+/** Finds or creates CI entities by their CI-side identities. */
+export class CiEntities {
+  constructor(
+    private readonly service: EntityService,
+    private readonly ctx: RequestContext,
+  ) {}
+
+  private entity(type: string): ResolvedEntity {
+    return this.service.registry.entity(type);
+  }
+
+  /** The one row of `type` whose `field` equals `value` in the workspace, if any. */
+  findBy(type: string, field: string, value: string | number, rowType?: string): number | undefined {
+    const store = this.entity(type).store;
+    const { sql } = this.service;
+    return sql
+      .prepared(`ciFindBy:${store}:${field}:${rowType ?? ''}`, (p) => {
+        let q = sql.qb.selectFrom(tableOf(store)).select('id').where('workspace_id', '=', p('ws')).where(field, '=', p('value'));
+        if (rowType) q = q.where('type', '=', rowType);
+        return q.orderBy('id').limit(1);
+      })
+      .get<{ id: number }>({ ws: this.ctx.workspaceId, value })?.id;
+  }
+
+  server(instanceId: string, info: { url?: string; type?: string; name?: string } = {}): number {
+    const found = this.findBy('ci_server', 'instance_id', instanceId);
+    if (found !== undefined) return found;
+    // Server names are unique in the shared space: fall back to the instance id, then number it.
+    let name = info.name ?? info.url ?? instanceId;
+    const { sql } = this.service;
+    const table = tableOf(this.entity('ci_server').store);
+    for (let n = 2; sql.get(sql.qb.selectFrom(table).select('id').where('shared_space_id', '=', this.ctx.sharedSpaceId).where('name', '=', name)); n++) {
+      name = `${info.name ?? info.url ?? instanceId} (${n})`;
+    }
+    return this.service.createOne(this.ctx, this.entity('ci_server'), { name, instance_id: instanceId, url: info.url ?? null, server_type: info.type ?? 'unknown' });
+  }
+
+  job(serverId: number, ciId: string, name?: string): number {
+    const { sql } = this.service;
+    const table = tableOf(this.entity('ci_job').store);
+    const found = sql.get<{ id: number }>(sql.qb.selectFrom(table).select('id').where('workspace_id', '=', this.ctx.workspaceId).where('ci_server', '=', serverId).where('ci_id', '=', ciId).limit(1));
+    if (found) return found.id;
+    return this.service.createOne(this.ctx, this.entity('ci_job'), { name: name || ciId, ci_id: ciId, ci_server: { type: 'ci_server', id: serverId } });
+  }
+
+  build(jobId: number, buildCiId: string, fields: Record<string, unknown> = {}): { id: number; created: boolean } {
+    const { sql } = this.service;
+    const table = tableOf(this.entity('ci_build').store);
+    const found = sql.get<{ id: number }>(sql.qb.selectFrom(table).select('id').where('workspace_id', '=', this.ctx.workspaceId).where('ci_job', '=', jobId).where('build_ci_id', '=', buildCiId).limit(1));
+    if (found) {
+      if (Object.keys(fields).length) this.service.updateOne(this.ctx, this.entity('ci_build'), String(found.id), fields);
+      return { id: found.id, created: false };
+    }
+    const id = this.service.createOne(this.ctx, this.entity('ci_build'), { name: buildCiId, ...fields, build_ci_id: buildCiId, ci_job: { type: 'ci_job', id: jobId } });
+    return { id, created: true };
+  }
+
+  /** The pipeline a job belongs to (as root or member), if any. */
+  pipelineOfJob(jobId: number): number | undefined {
+    const { sql } = this.service;
+    const row = sql.get<{ pipeline: number | null }>(sql.qb.selectFrom(tableOf(this.entity('ci_job').store)).select('pipeline').where('id', '=', jobId));
+    return row?.pipeline ?? undefined;
+  }
+
+  private readonly listNodes = new Map<string, number | undefined>();
+
+  listNode(logicalName: string): number | undefined {
+    if (!this.listNodes.has(logicalName)) this.listNodes.set(logicalName, this.findBy('list_node', 'logical_name', logicalName));
+    return this.listNodes.get(logicalName);
+  }
+}
+
+export class TestResultsIngester {
+  private readonly ci: CiEntities;
+  private readonly listByName = new Map<string, number>();
+  private readonly refCache = new Map<string, number | null>();
+  private readonly testByKey = new Map<string, number>();
+  private readonly runByContext = new Map<string, number>();
+  private readonly outcome: IngestOutcome = { status: 'success', tests_created: 0, tests_updated: 0, runs_created: 0, runs_updated: 0, runs_skipped: 0, errors: [] };
+
+  constructor(
+    private readonly service: EntityService,
+    private readonly ctx: RequestContext,
+    private readonly skipErrors: boolean,
+    private readonly log: (line: string) => void,
+  ) {
+    this.ci = new CiEntities(service, ctx);
+  }
+
+  private entity(type: string): ResolvedEntity {
+    return this.service.registry.entity(type);
+  }
+
+  // ---- reference resolution ------------------------------------------------------------------------
+
+  private cached(key: string, find: () => number | undefined): number | undefined {
+    if (!this.refCache.has(key)) this.refCache.set(key, find() ?? null);
+    return this.refCache.get(key) ?? undefined;
+  }
+
+  private byIdOrName(type: string, ref: Reference): number | undefined {
+    return this.cached(`${type}:${ref.id ?? ''}:${ref.name ?? ''}`, () => {
+      if (ref.id && isIntegerText(ref.id)) {
+        const e = this.entity(type);
+        const { sql } = this.service;
+        return sql.get<{ id: number }>(sql.qb.selectFrom(tableOf(e.store)).select('id').where('id', '=', Number(ref.id)).where('workspace_id', '=', this.ctx.workspaceId).where('type', 'in', e.rowTypes as string[]))?.id;
+      }
+      if (ref.name) return this.ci.findBy(type, 'name', ref.name);
+      return undefined;
+    });
+  }
+
+  private listValue(kind: string, value: string): number | undefined {
+    const spec = TEST_FIELD_LISTS[kind.toLowerCase()];
+    if (!spec) return undefined;
+    const key = `${spec.list}|${value.toLowerCase()}`;
+    if (this.listByName.has(key)) return this.listByName.get(key);
+    const found = this.service.list(this.ctx, this.entity('list_node'), {
+      query: parseQuery(`list_root EQ {logical_name EQ ^${spec.list.replace(/[\\^*]/g, (c) => `\\${c}`)}^}`),
+      fields: [{ name: 'name' }, { name: 'logical_name' }],
+      limit: 2000,
+      offset: 0,
+    });
+    for (const n of found.data) {
+      for (const k of [String(n.name ?? ''), String(n.logical_name ?? '').split('.').pop() ?? '']) this.listByName.set(`${spec.list}|${k.toLowerCase()}`, Number(n.id));
+    }
+    if (!this.listByName.has(key)) this.listByName.set(key, undefined as unknown as number);
+    return this.listByName.get(key);
+  }
+
+  /** A test field value given by id or logical name, with the test field its list feeds. */
+  private listNodeById(idText: string): { id: number; field: string } | undefined {
+    const { sql } = this.service;
+    const table = tableOf(this.entity('list_node').store);
+    const node = sql.get<{ id: number; list_root: number | null }>(
+      sql.qb
+        .selectFrom(table)
+        .select(['id', 'list_root'])
+        .where('workspace_id', '=', this.ctx.workspaceId)
+        .where(isIntegerText(idText) ? 'id' : 'logical_name', '=', isIntegerText(idText) ? Number(idText) : idText),
+    );
+    if (!node?.list_root) return undefined;
+    const root = sql.get<{ logical_name: string | null }>(sql.qb.selectFrom(table).select('logical_name').where('id', '=', node.list_root));
+    const spec = Object.values(TEST_FIELD_LISTS).find((s) => s.list === root?.logical_name);
+    return spec ? { id: node.id, field: spec.field } : undefined;
+  }
+
+  /** An environment value by category and item name; unknown values are added, as Octane does. */
+  private taxonomy(v: TypedValue): number | undefined {
+    if (v.id) {
+      return this.cached(`taxonomy_item_node:${v.id}`, () => (isIntegerText(v.id!) ? this.byIdOrName('taxonomy_item_node', { id: v.id }) : this.ci.findBy('taxonomy_item_node', 'logical_name', v.id!)));
+    }
+    return this.cached(`taxonomy:${v.type!.toLowerCase()}:${v.value!.toLowerCase()}`, () => {
+      let category = this.ci.findBy('taxonomy_node', 'name', v.type!, 'taxonomy_category_node');
+      if (category === undefined) category = this.service.createOne(this.ctx, this.entity('taxonomy_category_node'), { name: v.type });
+      const { sql } = this.service;
+      const table = tableOf(this.entity('taxonomy_node').store);
+      const item = sql.get<{ id: number }>(sql.qb.selectFrom(table).select('id').where('workspace_id', '=', this.ctx.workspaceId).where('type', '=', 'taxonomy_item_node').where('category', '=', category).where('name', '=', v.value!).limit(1));
+      if (item) return item.id;
+      return this.service.createOne(this.ctx, this.entity('taxonomy_item_node'), { name: v.value, category: { type: 'taxonomy_category_node', id: category } });
+    });
+  }
+
+  /** Resolves or reports one reference; with skip-errors an unresolved one is dropped. */
+  private resolve<T>(what: string, value: T | undefined): T | undefined {
+    if (value !== undefined) return value;
+    if (this.skipErrors) {
+      this.log(`warning: ${what} not found; ignored (skip-errors)`);
+      return undefined;
+    }
+    throw new Unresolved(`${what} not found`);
+  }
+
+  // ---- runs ----------------------------------------------------------------------------------------
+
+  private merged(global: RunContext, own: RunContext): RunContext {
+    return {
+      release: own.release ?? global.release,
+      milestone: own.milestone ?? global.milestone,
+      productAreas: own.productAreas.length ? own.productAreas : global.productAreas,
+      backlogItems: own.backlogItems.length ? own.backlogItems : global.backlogItems,
+      environment: own.environment.length ? own.environment : global.environment,
+      testFields: own.testFields.length ? own.testFields : global.testFields,
+    };
+  }
+
+  private testKey(run: ParsedRun): string {
+    return [run.module ?? '', run.package ?? '', run.className ?? '', run.name].join('\u0001');
+  }
+
+  private findTest(run: ParsedRun): number | undefined {
+    const key = this.testKey(run);
+    if (this.testByKey.has(key)) return this.testByKey.get(key);
+    const { sql } = this.service;
+    const e = this.entity('test_automated');
+    // an attribute left out matches a test that has no value there
+    const eq = (col: string, v: string | undefined) => (eb: any) => (v === undefined || v === '' ? eb.or([eb(col, 'is', null), eb(col, '=', '')]) : eb(col, '=', v));
+    const row = sql.get<{ id: number }>(
+      sql.qb
+        .selectFrom(tableOf(e.store))
+        .select('id')
+        .where('workspace_id', '=', this.ctx.workspaceId)
+        .where('type', '=', 'test_automated')
+        .where('name', '=', run.name)
+        .where(eq('package', run.package))
+        .where(eq('class_name', run.className))
+        .where(eq('component', run.module))
+        .orderBy('id')
+        .limit(1),
+    );
+    if (row) this.testByKey.set(key, row.id);
+    return row?.id;
+  }
+
+  /** Test characteristics and links of a run, as entity field values. */
+  private testValues(run: ParsedRun, context: RunContext): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    const types: RefValue[] = [];
+    const set = (field: string, id: number) => {
+      if (field === 'test_type') types.push({ type: 'list_node', id });
+      else values[field] = { type: 'list_node', id };
+    };
+    for (const tf of context.testFields) {
+      if (tf.id) {
+        const node = this.resolve(`test field '${tf.id}'`, this.listNodeById(tf.id));
+        if (node) set(node.field, node.id);
+        continue;
+      }
+      const kind = tf.type!.toLowerCase();
+      const id = this.resolve(`${tf.type} '${tf.value}'`, this.listValue(kind, tf.value!));
+      if (id !== undefined) set(TEST_FIELD_LISTS[kind].field, id);
+    }
+    if (types.length) values.test_type = { data: types };
+    const areas = context.productAreas.map((id) => this.resolve(`application module '${id}'`, this.byIdOrName('product_area', { id }))).filter((x): x is number => x !== undefined);
+    if (areas.length) values.product_areas = { data: areas.map((id) => ({ type: 'product_area', id })) };
+    const items = context.backlogItems.map((id) => this.resolve(`backlog item '${id}'`, this.byIdOrName('work_item', { id }))).filter((x): x is number => x !== undefined);
+    if (items.length) values.covered_content = { data: items.map((id) => ({ type: 'work_item', id })) };
+    if (run.kind === 'gherkin' && run.feature?.path) values.class_name = run.feature.path;
+    return values;
+  }
+
+  private upsertTest(run: ParsedRun, context: RunContext): number {
+    const values = this.testValues(run, context);
+    const existing = this.findTest(run);
+    if (existing !== undefined) {
+      // Links from the payload are added to the test's; its characteristics follow the payload.
+      const patch: Record<string, unknown> = { ...values };
+      const { sql } = this.service;
+      const row = sql.prepared('ingestTestRow', (p) => sql.qb.selectFrom(tableOf(this.entity('test').store)).selectAll().where('id', '=', p('id'))).get<Record<string, unknown>>({ id: existing });
+      for (const [k, v] of Object.entries(patch)) {
+        const single = v && typeof v === 'object' && 'id' in (v as object) ? (v as RefValue).id : v;
+        if (row && !(v && typeof v === 'object' && 'data' in (v as object)) && row[k] === single) delete patch[k];
+      }
+      for (const multi of ['product_areas', 'covered_content', 'test_type'] as const) {
+        if (!patch[multi]) continue;
+        const key = `${this.entity('test').store}.${multi}`;
+        const have = this.service.store.links(key, [existing]).map((l) => l.dst_id);
+        const add = (patch[multi] as { data: RefValue[] }).data.filter((r) => !have.includes(r.id));
+        if (!add.length) delete patch[multi];
+        else patch[multi] = { data: [...have.map((id) => ({ id })), ...add] };
+      }
+      if (Object.keys(patch).length) {
+        this.service.updateOne(this.ctx, this.entity('test_automated'), String(existing), patch);
+        this.outcome.tests_updated++;
+      }
+      return existing;
+    }
+    const id = this.service.createOne(this.ctx, this.entity('test_automated'), {
+      name: run.name,
+      package: run.package ?? null,
+      class_name: run.className ?? null,
+      component: run.module ?? null,
+      executable: true,
+      ...values,
+    });
+    this.testByKey.set(this.testKey(run), id);
+    this.outcome.tests_created++;
+    return id;
+  }
+
+  private runContextKey(testId: number, job: number | undefined, release: number | undefined, envs: number[]): string {
+    return `${testId}|${job ?? ''}|${release ?? ''}|${[...envs].sort((a, b) => a - b).join(',')}`;
+  }
+
+  /** The automated run of a test in this context (job, release, environment), if one exists. */
+  private findRun(testId: number, job: number | undefined, release: number | undefined, envs: number[]): number | undefined {
+    const key = this.runContextKey(testId, job, release, envs);
+    if (this.runByContext.has(key)) return this.runByContext.get(key);
+    const { sql } = this.service;
+    const runs = sql.all<{ id: number; release: number | null; job: number | null }>(
+      sql.qb
+        .selectFrom(`${tableOf(this.entity('run').store)} as r`)
+        .leftJoin(`${tableOf(this.entity('ci_build').store)} as b`, 'b.id', 'r.build')
+        .select(['r.id as id', 'r.release as release', 'b.ci_job as job'])
+        .where('r.workspace_id', '=', this.ctx.workspaceId)
+        .where('r.type', '=', 'run_automated')
+        .where('r.test', '=', testId),
+    );
+    const envKey = `${this.entity('run').store}.taxonomies`;
+    for (const r of runs) {
+      const runEnvs = this.service.store.links(envKey, [r.id]).map((l) => l.dst_id);
+      this.runByContext.set(this.runContextKey(testId, r.job ?? undefined, r.release ?? undefined, runEnvs), r.id);
+    }
+    return this.runByContext.get(key);
+  }
+
+  private ingestRun(run: ParsedRun, global: RunContext, build: { id: number; job: number; pipeline?: number } | undefined): void {
+    const context = this.merged(global, run.context);
+    const release = context.release ? this.resolve(`release '${context.release.id ?? context.release.name}'`, this.byIdOrName('release', context.release)) : undefined;
+    const milestone = context.milestone ? this.resolve(`milestone '${context.milestone.id ?? context.milestone.name}'`, this.byIdOrName('milestone', context.milestone)) : undefined;
+    const envs = context.environment.map((v) => this.resolve(`environment '${v.id ?? `${v.type}: ${v.value}`}'`, this.taxonomy(v))).filter((x): x is number => x !== undefined);
+    const testId = this.upsertTest(run, context);
+    const native = this.ci.listNode(NATIVE[run.status]);
+    const started = run.started !== undefined ? formatDateTime(new Date(run.started)) : formatDateTime(this.ctx.now);
+    const errorDetails = run.error?.stackTrace ?? null;
+    const values: Record<string, unknown> = {
+      native_status: native === undefined ? null : { type: 'list_node', id: native },
+      build: build ? { type: 'ci_build', id: build.id } : null,
+      pipeline: build?.pipeline ? { type: 'pipeline', id: build.pipeline } : null,
+      release: release === undefined ? null : { type: 'release', id: release },
+      milestone: milestone === undefined ? null : { type: 'milestone', id: milestone },
+      taxonomies: { data: envs.map((id) => ({ type: 'taxonomy_item_node', id })) },
+      started,
+      duration: run.duration ?? null,
+      error_type: run.error?.type?.slice(0, 255) ?? null,
+      error_message: run.error?.message?.slice(0, 255) ?? null,
+      error_details: errorDetails ? errorDetails.slice(0, 512) : null,
+      full_error_details: errorDetails,
+      url_to_ci: run.externalReportUrl?.slice(0, 255) ?? null,
+      description: run.description ?? null,
+    };
+    const existing = this.findRun(testId, build?.job, release, envs);
+    if (existing !== undefined) {
+      this.service.updateOne(this.ctx, this.entity('run_automated'), String(existing), values);
+      this.outcome.runs_updated++;
+      return;
+    }
+    const id = this.service.createOne(this.ctx, this.entity('run_automated'), {
+      name: run.name,
+      test: { type: 'test_automated', id: testId },
+      package: run.package ?? null,
+      class_name: run.className ?? (run.kind === 'gherkin' ? (run.feature?.path ?? null) : null),
+      component: run.module ?? null,
+      ...values,
+    });
+    this.runByContext.set(this.runContextKey(testId, build?.job, release, envs), id);
+    this.outcome.runs_created++;
+  }
+
+  private buildOf(b: BuildContext | undefined): { id: number; job: number; pipeline?: number } | undefined {
+    if (!b || !b.serverId || !b.jobId || !b.buildId) return undefined;
+    const server = this.ci.server(b.serverId);
+    const job = this.ci.job(server, b.jobId, b.jobName);
+    const build = this.ci.build(job, b.buildId, b.buildName ? { name: b.buildName } : {});
+    return { id: build.id, job, pipeline: this.ci.pipelineOfJob(job) };
+  }
+
+  private build: { id: number; job: number; pipeline?: number } | undefined;
+  private total = 0;
+
+  /**
+   * Ingests a parsed payload, or a slice of its runs (`first` / `last` mark the ends of a task
+   * fed in slices). Each run is its own transaction, so one bad run spoils nothing else.
+   */
+  ingest(payload: ParsedTestResult, onProgress?: (done: number) => void, first = true, last = true): IngestOutcome {
+    const { sql } = this.service;
+    if (first) this.build = sql.tx(() => this.buildOf(payload.build));
+    this.total += payload.runs.length;
+    // one transaction per slice, a savepoint per run: a bad run rolls back alone
+    sql.tx(() => this.ingestRuns(payload, onProgress));
+    if (last) {
+      const o = this.outcome;
+      o.status = o.runs_skipped === 0 ? 'success' : o.runs_skipped === this.total && this.total > 0 ? 'failed' : 'warning';
+      this.log(`done: ${o.tests_created} tests created, ${o.tests_updated} updated; ${o.runs_created} runs created, ${o.runs_updated} updated; ${o.runs_skipped} skipped`);
+    }
+    return this.outcome;
+  }
+
+  private ingestRuns(payload: ParsedTestResult, onProgress?: (done: number) => void): void {
+    const { sql } = this.service;
+    payload.runs.forEach((run, i) => {
+      try {
+        sql.tx(() => this.ingestRun(run, payload.context, this.build));
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        this.outcome.runs_skipped++;
+        this.outcome.errors.push(`test_run '${run.name}' (line ${run.line}): ${message}`);
+        this.log(`error: test_run '${run.name}' (line ${run.line}) skipped: ${message}`);
+        // a failed run may have left cached ids of rolled-back rows behind
+        this.testByKey.clear();
+        this.runByContext.clear();
+        this.refCache.clear();
+      }
+      onProgress?.(i + 1);
+    });
+  }
+}

@@ -1,0 +1,283 @@
+// CI endpoints: the public test-results singleton of a workspace (push, task status, task log,
+// XSD), the technical-preview `coverage` and `logs` of builds, and the internal API CI plugins
+// call under /internal-api/shared_spaces/{sid}/analytics/ci/.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CiEventProcessor, type CiEvent, type CiServerInfo } from '../ci/events.js';
+import { artifact, COVERAGE_TYPES, listArtifacts, storeArtifact, type ArtifactKind } from '../ci/artifacts.js';
+import { CiEntities } from '../ci/ingest.js';
+import type { BuildContext } from '../ci/test-results-xml.js';
+import { TEST_RESULTS_XSD } from '../ci/test-results-xsd.js';
+import { errors } from '../errors/catalog.js';
+import type { Emulator } from '../emulator.js';
+import { OCTANE_VERSION } from './admin-routes.js';
+import type { RequestContext } from '../resources/context.js';
+import { isIntegerText } from '../resources/values.js';
+import { tableOf } from '../store/schema-sync.js';
+import { requestContext, sendsPreviewHeader } from './request-context.js';
+
+const WS = '/api/shared_spaces/:sid/workspaces/:wid';
+const INTERNAL = '/internal-api/shared_spaces/:sid/analytics/ci';
+const ALL = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+
+type Query = Record<string, string | string[] | undefined>;
+
+function one(q: Query, name: string): string | undefined {
+  const v = q[name];
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+function only(request: FastifyRequest, allowed: string[]): void {
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  if (!allowed.includes(method)) throw errors.methodNotAllowed(request.method, allowed);
+}
+
+function xmlBody(request: FastifyRequest): string {
+  const body = request.body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  if (typeof body === 'string') return body;
+  throw errors.unsupportedMediaType(String(request.headers['content-type'] ?? ''));
+}
+
+function skipErrors(q: Query): boolean {
+  const v = one(q, 'skip-errors') ?? one(q, 'skip_errors');
+  if (v === undefined || v === '') return false;
+  if (!/^(true|false)$/i.test(v)) throw errors.badRequest(`The parameter 'skip-errors' must be true or false, got '${v}'`, { parameter: 'skip-errors' });
+  return v.toLowerCase() === 'true';
+}
+
+/** A system context for CI writes in a workspace, acting for the caller. */
+function ciContext(ctx: RequestContext, workspaceId: number): RequestContext {
+  return { ...ctx, workspaceId, system: true };
+}
+
+/**
+ * The workspaces a CI plugin's data goes to: those whose pipelines or jobs know this CI server
+ * and job; else those that know the server; else the shared space's first workspace.
+ */
+function ciWorkspaces(emulator: Emulator, sharedSpaceId: number, instanceId: string | undefined, jobCiId: string | undefined): number[] {
+  const { sql, registry } = emulator;
+  const servers = tableOf(registry.entity('ci_server').store);
+  const jobs = tableOf(registry.entity('ci_job').store);
+  if (instanceId) {
+    if (jobCiId) {
+      const withJob = sql.all<{ w: number }>(
+        sql.qb
+          .selectFrom(`${jobs} as j`)
+          .innerJoin(`${servers} as s`, 's.id', 'j.ci_server')
+          .select('j.workspace_id as w')
+          .distinct()
+          .where('s.shared_space_id', '=', sharedSpaceId)
+          .where('s.instance_id', '=', instanceId)
+          .where('j.ci_id', '=', jobCiId),
+      );
+      if (withJob.length) return withJob.map((r) => r.w);
+    }
+    const withServer = sql.all<{ w: number }>(sql.qb.selectFrom(servers).select('workspace_id as w').distinct().where('shared_space_id', '=', sharedSpaceId).where('instance_id', '=', instanceId));
+    if (withServer.length) return withServer.map((r) => r.w);
+  }
+  const first = sql.get<{ id: number }>(sql.qb.selectFrom(tableOf(registry.entity('workspace').store)).select('id').where('shared_space_id', '=', sharedSpaceId).orderBy('id').limit(1));
+  return first ? [first.id] : [];
+}
+
+/** The build an artifact belongs to: `build=<ci_build id>` or the CI identities of the build. */
+function artifactBuild(emulator: Emulator, ctx: RequestContext, q: Query): number {
+  const build = one(q, 'build') ?? one(q, 'build-id');
+  if (build !== undefined) {
+    if (!isIntegerText(build)) throw errors.badRequest(`The parameter 'build' must be the id of a ci_build`);
+    emulator.service.findRow(ctx, emulator.registry.entity('ci_build'), build);
+    return Number(build);
+  }
+  const server = one(q, 'ci-server-identity');
+  const job = one(q, 'ci-job-id');
+  const buildCi = one(q, 'ci-build-id');
+  if (!server || !job || !buildCi) {
+    throw errors.badRequest("Name the build: 'build=<ci_build id>', or 'ci-server-identity', 'ci-job-id' and 'ci-build-id'");
+  }
+  return emulator.sql.tx(() => {
+    const ci = new CiEntities(emulator.service, ciContext(ctx, ctx.workspaceId!));
+    const serverId = ci.server(server);
+    const jobId = ci.job(serverId, job);
+    return ci.build(jobId, buildCi).id;
+  });
+}
+
+function artifactRoutes(app: FastifyInstance, emulator: Emulator, name: string, kind: ArtifactKind): void {
+  const upload = (request: FastifyRequest, ctx: RequestContext) => {
+    const q = request.query as Query;
+    const body = request.body;
+    const content = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body, 'utf8') : undefined;
+    if (!content || content.length === 0) throw errors.badRequest(`The ${kind} content is missing`);
+    let fileType: string | undefined;
+    if (kind === 'coverage') {
+      fileType = (one(q, 'file-type') ?? one(q, 'file_type') ?? '').toUpperCase();
+      if (!(COVERAGE_TYPES as readonly string[]).includes(fileType)) throw errors.badRequest(`The parameter 'file-type' must be one of ${COVERAGE_TYPES.join(', ')}`, { parameter: 'file-type' });
+    }
+    const buildId = artifactBuild(emulator, ctx, q);
+    return storeArtifact(emulator.service, ctx, { kind, buildId, fileType, name: one(q, 'name'), content });
+  };
+  const preview = (request: FastifyRequest) => {
+    if (!sendsPreviewHeader(request)) throw errors.techPreviewRequired(name);
+  };
+  app.route({
+    method: [...ALL],
+    url: `${WS}/${name}`,
+    handler: async (request, reply) => {
+      const ctx = requestContext(emulator, request, 'workspace');
+      preview(request);
+      only(request, ['GET', 'POST', 'PUT']);
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        const build = one(request.query as Query, 'build');
+        if (build !== undefined && !isIntegerText(build)) throw errors.badRequest("The parameter 'build' must be the id of a ci_build");
+        return listArtifacts(emulator.service, ctx, kind, build === undefined ? undefined : Number(build));
+      }
+      return reply.code(201).send(upload(request, ctx));
+    },
+  });
+  app.route({
+    method: [...ALL],
+    url: `${WS}/${name}/:id`,
+    handler: async (request, reply) => {
+      const ctx = requestContext(emulator, request, 'workspace');
+      preview(request);
+      only(request, ['GET']);
+      const row = artifact(emulator.service, ctx, kind, (request.params as { id: string }).id);
+      const type = kind === 'log' ? 'text/plain; charset=utf-8' : row.file_type === 'LCOV' ? 'text/plain; charset=utf-8' : 'application/xml';
+      return reply.header('content-type', type).send(row.content);
+    },
+  });
+}
+
+export function registerCiRoutes(app: FastifyInstance, emulator: Emulator): void {
+  const tasks = emulator.testResults;
+
+  // ---- public: the test-results singleton ------------------------------------------------------------
+  app.route({
+    method: [...ALL],
+    url: `${WS}/test-results`,
+    handler: async (request, reply) => {
+      only(request, ['POST']);
+      const ctx = requestContext(emulator, request, 'workspace');
+      const answer = tasks.submit(ctx, xmlBody(request), skipErrors(request.query as Query));
+      return reply.code(202).send(answer);
+    },
+  });
+  app.route({
+    method: [...ALL],
+    url: `${WS}/test-results/xsd`,
+    handler: async (request, reply) => {
+      only(request, ['GET']);
+      requestContext(emulator, request, 'workspace');
+      return reply.header('content-type', 'application/xml; charset=utf-8').send(TEST_RESULTS_XSD);
+    },
+  });
+  app.route({
+    method: [...ALL],
+    url: `${WS}/test-results/:id`,
+    handler: async (request) => {
+      only(request, ['GET']);
+      const ctx = requestContext(emulator, request, 'workspace');
+      return tasks.status(ctx, (request.params as { id: string }).id);
+    },
+  });
+  app.route({
+    method: [...ALL],
+    url: `${WS}/test-results/:id/log`,
+    handler: async (request, reply) => {
+      only(request, ['GET']);
+      const ctx = requestContext(emulator, request, 'workspace');
+      return reply.header('content-type', 'text/plain; charset=utf-8').send(tasks.logOf(ctx, (request.params as { id: string }).id));
+    },
+  });
+
+  // ---- technical preview: coverage reports and build logs -------------------------------------------
+  artifactRoutes(app, emulator, 'coverage', 'coverage');
+  artifactRoutes(app, emulator, 'logs', 'log');
+
+  // ---- internal API of the CI plugins -------------------------------------------------------------
+  const internal = (path: string, methods: string[], handler: (request: FastifyRequest, reply: FastifyReply, ctx: RequestContext) => unknown) =>
+    app.route({
+      method: [...ALL],
+      url: `${INTERNAL}${path}`,
+      handler: async (request, reply) => {
+        only(request, methods);
+        const ctx = requestContext(emulator, request, 'space');
+        return handler(request, reply, ctx);
+      },
+    });
+
+  internal('/servers/connectivity/status', ['GET'], () => ({ supportedSdkVersion: '2.0.0', octaneVersion: OCTANE_VERSION }));
+
+  // Plugins long-poll for tasks to run on their CI server; the emulator has none to give.
+  internal('/servers/:instanceId/tasks', ['GET'], async (_request, reply) => {
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, emulator.config.ciTaskPollMs);
+      emulator.onClose(() => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+    });
+    return reply.code(204).send();
+  });
+
+  internal('/servers/:instanceId/pipeline-roots', ['GET'], (request, _reply, ctx) => {
+    const { instanceId } = request.params as { instanceId: string };
+    const { sql, registry } = emulator;
+    const rows = sql.all<{ root: string | null }>(
+      sql.qb
+        .selectFrom(`${tableOf(registry.entity('pipeline').store)} as p`)
+        .select('p.root_job_ci_id as root')
+        .distinct()
+        .where('p.shared_space_id', '=', ctx.sharedSpaceId)
+        .where('p.server_ci_id', '=', instanceId),
+    );
+    return rows.map((r) => r.root).filter((r): r is string => Boolean(r));
+  });
+
+  internal('/events', ['PUT', 'POST'], (request, reply, ctx) => {
+    const body = request.body as { server?: CiServerInfo; events?: CiEvent[] } | undefined;
+    if (!body || typeof body !== 'object' || !Array.isArray(body.events) || !body.server || typeof body.server !== 'object') {
+      throw errors.badRequest('Expected {"server":{"instanceId":…},"events":[…]}');
+    }
+    const server = body.server;
+    emulator.sql.tx(() => {
+      for (const event of body.events!) {
+        if (!event || typeof event !== 'object') throw errors.badRequest('Each event must be an object');
+        for (const ws of ciWorkspaces(emulator, ctx.sharedSpaceId, server.instanceId, event.project)) {
+          new CiEventProcessor(emulator.service, ciContext(ctx, ws)).process(server, event);
+        }
+      }
+    });
+    return reply.code(200).send();
+  });
+
+  internal('/test-results', ['POST'], (request, reply, ctx) => {
+    const q = request.query as Query;
+    const build: BuildContext = { serverId: one(q, 'instance-id'), jobId: one(q, 'job-ci-id'), buildId: one(q, 'build-ci-id') };
+    const xml = xmlBody(request);
+    const answers = ciWorkspaces(emulator, ctx.sharedSpaceId, build.serverId, build.jobId).map((ws) =>
+      tasks.submit({ ...ctx, workspaceId: ws }, xml, skipErrors(q), build.serverId && build.jobId && build.buildId ? build : undefined),
+    );
+    return reply.code(202).send(answers[0] ?? { status: 'failed', id: null });
+  });
+
+  for (const [path, kind] of [
+    ['/coverage', 'coverage'],
+    ['/logs', 'log'],
+  ] as const) {
+    internal(path, ['PUT', 'POST'], (request, reply, ctx) => {
+      const q = request.query as Query;
+      const workspaces = ciWorkspaces(emulator, ctx.sharedSpaceId, one(q, 'ci-server-identity'), one(q, 'ci-job-id'));
+      const body = request.body;
+      const content = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body, 'utf8') : undefined;
+      if (!content || content.length === 0) throw errors.badRequest(`The ${kind} content is missing`);
+      const fileType = kind === 'coverage' ? (one(q, 'file-type') ?? '').toUpperCase() : undefined;
+      if (kind === 'coverage' && !(COVERAGE_TYPES as readonly string[]).includes(fileType!)) throw errors.badRequest(`The parameter 'file-type' must be one of ${COVERAGE_TYPES.join(', ')}`);
+      const stored = workspaces.map((ws) => {
+        const wctx = { ...ctx, workspaceId: ws };
+        return storeArtifact(emulator.service, wctx, { kind, buildId: artifactBuild(emulator, wctx, q), fileType, content });
+      });
+      return reply.code(201).send({ total_count: stored.length, data: stored });
+    });
+  }
+}

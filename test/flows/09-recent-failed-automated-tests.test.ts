@@ -1,0 +1,69 @@
+// Flow 9 (flows.md §9, Scenario_GetFailingAutoTests.htm, first step verified): automated tests whose
+// last runs include a failed run of release 236.2 created in the last 24 hours. The three criteria
+// of the clause are added one by one; the last request is the inferred final call.
+// The server clock is set so that "recent" and "old" runs are exact.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp, ref, type TestApp } from '../helpers/app.js';
+import { freshWorkspace, LIST, qs, sorted, type Workspace } from '../helpers/workspace.js';
+
+const NOW = Date.parse('2025-06-10T12:00:00Z');
+const at = (hoursAgo: number) => new Date(NOW - hoursAgo * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const SINCE = at(24);
+
+describe('Get recent failed automated tests for a release', () => {
+  let t: TestApp;
+  let w: Workspace;
+  const a: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await makeApp({ sessionIdleTimeoutMs: 1e13, sessionMaxLifetimeMs: 1e13 });
+    w = await freshWorkspace(t);
+    const rel = async (name: string) => ref('release', await w.add('releases', { name, start_date: '2025-01-01', end_date: '2025-12-31' }));
+    const r = await rel('236.2');
+    const r3 = await rel('236.3');
+    const r20 = await rel('236.20');
+    for (const label of ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8']) a[label] = await w.add('automated_tests', { name: `test${label}` });
+    const run = async (label: string, release: unknown, status: string, hoursAgo: number) => {
+      w.freeze(at(hoursAgo));
+      await w.add('automated_runs', { name: `${label} ${status}`, test: ref('test_automated', a[label]), release, native_status: LIST(`list_node.run_native_status.${status}`) });
+    };
+    await run('A1', r, 'failed', 1); // final
+    await run('A2', r, 'failed', 48); // failed too long ago
+    await run('A3', r, 'passed', 1); // passed
+    await run('A4', r3, 'failed', 1); // other release
+    await run('A5', r, 'failed', 3); // failed, then passed in the same context: its last run passed
+    await run('A5', r, 'passed', 1);
+    await run('A6', r20, 'failed', 1); // "236.20" is not "236.2"
+    await run('A7', r, 'failed', 2); // final: its last run of 236.2 failed (236.3 passed is another context)
+    await run('A7', r3, 'passed', 1);
+    await run('A8', r, 'passed', 30); // passed long ago, then failed recently
+    await run('A8', r, 'failed', 5); //   -> final
+    w.freeze(at(0));
+  });
+  afterAll(() => {
+    w.unfreeze();
+    return t.close();
+  });
+
+  it('last_runs EQ {release EQ {name EQ ^236.2^}}', async () => {
+    expect(sorted(await w.ids(`automated_tests?${qs('last_runs EQ {release EQ {name EQ ^236.2^}}')}`))).toEqual(sorted([a.A1, a.A2, a.A3, a.A5, a.A7, a.A8]));
+  });
+
+  it('... ;status EQ {logical_name EQ ^list_node.run_status.failed^}', async () => {
+    expect(sorted(await w.ids(`automated_tests?${qs('last_runs EQ {release EQ {name EQ ^236.2^};status EQ {logical_name EQ ^list_node.run_status.failed^}}')}`))).toEqual(
+      sorted([a.A1, a.A2, a.A7, a.A8]),
+    );
+  });
+
+  it('final: ... ;creation_time GT ^<24 hours ago>^', async () => {
+    const body = await w.read(
+      `automated_tests?${qs(`last_runs EQ {release EQ {name EQ ^236.2^};status EQ {logical_name EQ ^list_node.run_status.failed^};creation_time GT ^${SINCE}^}`)}&fields=name,last_runs{status,release,creation_time}`,
+    );
+    expect(sorted(body.data.map((e: any) => e.id))).toEqual(sorted([a.A1, a.A7, a.A8]));
+    const a7 = body.data.find((e: any) => e.id === a.A7);
+    expect(a7.last_runs.total_count).toBe(2);
+    const failed = a7.last_runs.data.find((x: any) => x.release.name === '236.2');
+    expect(failed).toMatchObject({ status: { name: 'Failed' }, creation_time: at(2) });
+  });
+});
