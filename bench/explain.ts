@@ -14,6 +14,10 @@ const Q = process.argv[2] ?? 'release EQ {name EQ ^R1*^};phase EQ {logical_name 
 const url = `/api/shared_spaces/1001/workspaces/1002/defects?query=${encodeURIComponent(`"${Q}"`)}&order_by=-creation_time&limit=50`;
 const st = await captureSql(app.emulator.sql, async () => { await app.inject({ url, cookies }); });
 for (const s of st) {
+  if (!s.reader) {
+    console.log('(write)', s.sql.slice(0, 400));
+    continue;
+  }
   const t0 = performance.now();
   for (let i = 0; i < 20; i++) app.emulator.sql.sqlite.prepare(s.sql).all(...(s.params as any[]));
   const ms = (performance.now() - t0) / 20;

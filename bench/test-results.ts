@@ -10,11 +10,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { parseTestResults } from '../src/ci/test-results-xml.js';
 import { buildApp } from '../src/http/app.js';
 import { table, tempDb } from './lib/harness.js';
+import { pushAndWait, type IngestTask } from './lib/ingest.js';
 import { testResultsPayload } from './lib/test-results-payload.js';
 
 const { values } = parseArgs({
@@ -41,37 +41,18 @@ const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join(';
 const { sharedSpaceId, workspaceId } = app.emulator.defaults;
 const ws = `${base}/api/shared_spaces/${sharedSpaceId}/workspaces/${workspaceId}`;
 
-interface Task {
-  id: number;
-  status: string;
-  runs_created: number;
-  runs_updated: number;
-  runs_skipped: number;
-  tests_created: number;
-}
-
 /** POSTs a payload and polls its task until final; returns the wall time, peak RSS and the task. */
-async function ingest(xml: string): Promise<{ ms: number; peakRss: number; task: Task }> {
+async function ingest(xml: string): Promise<{ ms: number; peakRss: number; task: IngestTask }> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 5);
-  const t0 = performance.now();
-  const res = await fetch(`${ws}/test-results`, { method: 'POST', headers: { cookie, 'content-type': 'application/xml' }, body: xml });
-  if (res.status !== 202) throw new Error(`push: ${res.status} ${await res.text()}`);
-  const { id } = (await res.json()) as { id: number };
-  let task: Task;
-  for (;;) {
-    const r = await fetch(`${ws}/test-results/${id}`, { headers: { cookie } });
-    task = (await r.json()) as Task;
-    if (task.status !== 'queued' && task.status !== 'running') break;
-    await sleep(POLL_MS);
+  try {
+    const { ms, task } = await pushAndWait(ws, cookie, xml, POLL_MS);
+    return { ms, peakRss: Math.max(peakRss, process.memoryUsage().rss), task };
+  } finally {
+    clearInterval(sampler);
   }
-  const ms = performance.now() - t0;
-  clearInterval(sampler);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  if (task.status !== 'success') throw new Error(`task ${id} ended ${task.status}: ${JSON.stringify(task)}`);
-  return { ms, peakRss, task };
 }
 
 const mb = (bytes: number) => bytes / (1024 * 1024);

@@ -23,7 +23,7 @@ export interface EmulatorConfig {
   sessionIdleTimeoutMs: number;
   sessionMaxLifetimeMs: number;
   /** the site admin created in a fresh database */
-  admin: UserSeed;
+  siteAdmin: UserSeed;
   /** the API key created in a fresh database */
   apiKey: ApiKeySeed;
   /** further users and API keys, created at start when missing (`--user`, `--api-key`) */
@@ -41,6 +41,18 @@ export interface EmulatorConfig {
   attachmentExtensions: string[];
   /** how long a CI plugin's poll for tasks is held before "no task" (204), in milliseconds */
   ciTaskPollMs: number;
+  /** load the demo workspace (fixtures/demo.json) into a fresh database */
+  demo: boolean;
+  /** fixture files (or folders of them) loaded into the default workspace of a fresh database */
+  fixtures: string[];
+  /** start from an empty database even if the file exists */
+  reset: boolean;
+  /** the admin API under /__admin/: off, open, or protected by a token */
+  admin: { enabled: boolean; token?: string };
+  /** how many requests the admin API's request journal keeps */
+  journalSize: number;
+  /** report the progress of long start-up work on stderr (the CLI does; in-process use does not) */
+  showProgress: boolean;
 }
 
 /** Octane's default attachment extension allow-list. */
@@ -55,7 +67,7 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
   pageSizeMax: 2000,
   sessionIdleTimeoutMs: 3 * 60 * 60 * 1000,
   sessionMaxLifetimeMs: 24 * 60 * 60 * 1000,
-  admin: { name: 'sa@nga', password: 'Welcome1' },
+  siteAdmin: { name: 'sa@nga', password: 'Welcome1' },
   apiKey: { clientId: 'octane_emulator_client', clientSecret: 'octane-emulator-secret' },
   users: [],
   apiKeys: [],
@@ -66,14 +78,21 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
   attachmentMaxBytes: 50 * 1024 * 1024,
   attachmentExtensions: DEFAULT_ATTACHMENT_EXTENSIONS,
   ciTaskPollMs: 10_000,
+  demo: false,
+  fixtures: [],
+  reset: false,
+  admin: { enabled: true },
+  journalSize: 1000,
+  showProgress: false,
 };
 
 export function resolveConfig(partial: Partial<EmulatorConfig> = {}): EmulatorConfig {
   return {
     ...DEFAULT_CONFIG,
     ...partial,
-    admin: { ...DEFAULT_CONFIG.admin, ...partial.admin },
+    siteAdmin: { ...DEFAULT_CONFIG.siteAdmin, ...partial.siteAdmin },
     apiKey: { ...DEFAULT_CONFIG.apiKey, ...partial.apiKey },
+    admin: { ...DEFAULT_CONFIG.admin, ...partial.admin },
   };
 }
 

@@ -1,6 +1,8 @@
 // One emulator instance without its HTTP face: database, resource table, entity service,
 // sessions and clock, and the defaults a fresh database starts with.
 
+import fs from 'node:fs';
+import path from 'node:path';
 import { Migrator } from 'kysely';
 import { migrationProvider } from '../migrations/index.js';
 import { Sessions } from './auth/sessions.js';
@@ -12,7 +14,11 @@ import { EntityService } from './resources/entity-service.js';
 import { readUserFields } from './resources/hooks/user-fields.js';
 import type { Registry } from './resources/registry.js';
 import { openSqlite, Sql } from './store/database.js';
+import { fixtureFiles, fixtureSize, fixturesDir, loadFixture, readFixture, type FixtureFile, type FixtureResult } from './store/fixtures.js';
+import { Progress } from './progress.js';
 import { syncEntityTables, tableOf } from './store/schema-sync.js';
+import { Snapshots, type Snapshot } from './store/snapshot.js';
+import { clearLookupCaches } from './resources/hooks/lookup.js';
 
 /** The server clock: real time, optionally shifted or frozen (admin API). */
 export class Clock {
@@ -29,6 +35,17 @@ export class Clock {
 
   freeze(at: Date): void {
     this.frozenAt = at.getTime();
+  }
+
+  /** Time runs again from the frozen moment. */
+  unfreeze(): void {
+    if (this.frozenAt === null) return;
+    this.offsetMs = this.frozenAt - Date.now();
+    this.frozenAt = null;
+  }
+
+  isFrozen(): boolean {
+    return this.frozenAt !== null;
   }
 
   shift(ms: number): void {
@@ -56,13 +73,20 @@ export class Emulator {
   readonly sessions: Sessions;
   readonly clock = new Clock();
   readonly testResults: TestResultTasks;
+  readonly snapshots: Snapshots;
   defaults!: DefaultTenant;
+  /** the state right after start-up, which reset() returns to */
+  private startup?: Snapshot;
   private readonly closers: Array<() => void> = [];
 
   private constructor(config: EmulatorConfig) {
     this.config = config;
+    if (config.reset && config.db !== ':memory:') {
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${config.db}${suffix}`, { force: true });
+    }
     this.sql = new Sql(openSqlite(config.db));
-    this.registry = buildRegistry();
+    this.snapshots = new Snapshots(this.sql);
+    this.registry = buildRegistry({ attachmentExtensions: config.attachmentExtensions });
     this.service = new EntityService(this.sql, this.registry);
     this.service.userFields = (ctx) => readUserFields(this.service, ctx);
     this.sessions = new Sessions(this.sql, { idleMs: config.sessionIdleTimeoutMs, maxLifetimeMs: config.sessionMaxLifetimeMs });
@@ -74,7 +98,9 @@ export class Emulator {
     try {
       await emulator.migrate();
       syncEntityTables(emulator.sql, emulator.registry);
-      emulator.defaults = emulator.bootstrap();
+      const fresh = emulator.bootstrap();
+      if (fresh) emulator.loadStartFixtures();
+      emulator.startup = emulator.snapshots.take();
       emulator.testResults.resume();
     } catch (e) {
       emulator.close();
@@ -100,13 +126,50 @@ export class Emulator {
    * A fresh database gets the default shared space and workspace, the site admin and one API key;
    * an existing one is left as it is and its defaults are looked up.
    */
-  private bootstrap(): DefaultTenant {
-    const { config, service, registry } = this;
-    const spaceEntity = registry.entity('shared_space');
-    const existing = service.ids(this.systemContext(null, null), spaceEntity);
-    const defaults = existing.length > 0 ? this.findDefaults() : this.createDefaults();
-    this.sql.tx(() => this.ensureCredentials(defaults));
-    return defaults;
+  private bootstrap(): boolean {
+    const { registry, service } = this;
+    const existing = service.ids(this.systemContext(null, null), registry.entity('shared_space'));
+    this.defaults = existing.length > 0 ? this.findDefaults() : this.createDefaults();
+    this.sql.tx(() => this.ensureCredentials(this.defaults));
+    return existing.length === 0;
+  }
+
+  /** A fresh database gets the configured fixture files, then the demo workspace if asked. */
+  private loadStartFixtures(): void {
+    const files = this.config.fixtures.flatMap((f) => fixtureFiles(f));
+    if (this.config.demo) files.push(path.join(fixturesDir(), 'demo.json'));
+    for (const file of files) {
+      const data = readFixture(file);
+      const size = fixtureSize(data);
+      // a large fixture shows its progress (a bar on a terminal, lines in logs)
+      const progress = size >= 1000 && this.config.showProgress ? new Progress(`loading ${path.basename(file)}`, size) : undefined;
+      this.loadFixtures(data, undefined, undefined, progress ? (n) => progress.tick(n) : undefined);
+    }
+  }
+
+  /** Loads a fixture into a workspace (default: the default one), as the site admin. */
+  loadFixtures(data: FixtureFile, workspaceId = this.defaults.workspaceId, sharedSpaceId = this.defaults.sharedSpaceId, onProgress?: (done: number) => void): FixtureResult {
+    const ctx = { ...this.systemContext(sharedSpaceId, workspaceId), userId: this.defaults.adminUserId };
+    return this.sql.tx(() => loadFixture(this.service, ctx, data, onProgress));
+  }
+
+  /** Back to the state right after start-up (sessions stay valid). */
+  reset(): void {
+    if (!this.startup) throw new Error('the emulator has not finished starting');
+    this.restoreSnapshot(this.startup);
+  }
+
+  takeSnapshot(): Snapshot {
+    return this.snapshots.take();
+  }
+
+  restoreSnapshot(snap: Snapshot): void {
+    this.testResults.forget();
+    this.snapshots.restore(snap);
+    // what was derived from the data before is no longer true
+    this.service.userFieldsVersion++;
+    clearLookupCaches(this.sql);
+    this.testResults.resume();
   }
 
   /** Users and API keys asked for by configuration (--user, --api-key) exist after start. */
@@ -153,11 +216,11 @@ export class Emulator {
       const spaceAdmin = this.workspaceRoleId(config.sharedSpaceId, null, 'role.shared.space.admin');
       const adminRole = this.workspaceRoleId(config.sharedSpaceId, config.workspaceId, 'role.workspace.admin');
       const adminUserId = service.createOne(spaceCtx, registry.entity('user'), {
-        name: config.admin.name,
-        email: config.admin.name.includes('@') ? config.admin.name : `${config.admin.name}@octane-emulator.local`,
+        name: config.siteAdmin.name,
+        email: config.siteAdmin.name.includes('@') ? config.siteAdmin.name : `${config.siteAdmin.name}@octane-emulator.local`,
         first_name: 'Site',
         last_name: 'Admin',
-        password: config.admin.password,
+        password: config.siteAdmin.password,
         workspace_roles: { data: [spaceAdmin, adminRole].filter((x) => x !== undefined).map((id) => ({ type: 'workspace_role', id })) },
       });
       this.sql.run(this.sql.qb.insertInto('site_admin').values({ user_id: adminUserId }));
@@ -174,7 +237,7 @@ export class Emulator {
   private findDefaults(): DefaultTenant {
     const userStore = this.registry.entity('user').store;
     const row = this.sql.get<{ id: number; shared_space_id: number }>(
-      this.sql.qb.selectFrom(tableOf(userStore)).select(['id', 'shared_space_id']).where('name', '=', this.config.admin.name).orderBy('id').limit(1),
+      this.sql.qb.selectFrom(tableOf(userStore)).select(['id', 'shared_space_id']).where('name', '=', this.config.siteAdmin.name).orderBy('id').limit(1),
     );
     const ws = this.sql.get<{ id: number; shared_space_id: number }>(
       this.sql.qb.selectFrom(tableOf(this.registry.entity('workspace').store)).select(['id', 'shared_space_id']).orderBy('id').limit(1),
@@ -202,14 +265,28 @@ export class Emulator {
     return row?.id;
   }
 
-  /** Called when the emulator closes (long polls stop waiting). */
+  /** Called when the emulator starts closing (long polls stop waiting). */
   onClose(fn: () => void): void {
-    this.closers.push(fn);
+    if (this.closing) fn();
+    else this.closers.push(fn);
+  }
+
+  private closing = false;
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /** Stops background work and releases waiting requests, before in-flight requests drain. */
+  beginClose(): void {
+    this.closing = true;
+    this.testResults.close();
+    for (const fn of this.closers.splice(0)) fn();
   }
 
   close(): void {
-    this.testResults.close();
-    for (const fn of this.closers.splice(0)) fn();
+    this.beginClose();
+    this.snapshots.close();
     this.sql.close();
   }
 }

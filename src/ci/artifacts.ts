@@ -45,12 +45,23 @@ function lcovSummary(text: string): CoverageSummary {
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: false, parseAttributeValue: false });
 
+/**
+ * A coverage report's XML, or a 400: no DTD or entity declaration (nothing is expanded or fetched),
+ * and what the parser cannot read (unterminated markup) is the client's to fix.
+ */
+function parseReport(text: string, format: string): Record<string, unknown> {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw errors.badRequest('DTDs and entity declarations are not allowed in coverage reports');
+  try {
+    return xml.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw errors.badRequest(`The report is not well-formed ${format} XML: ${(e as Error).message}`);
+  }
+}
+
 /** JaCoCo XML: the report-level LINE counter. */
 function jacocoSummary(text: string): CoverageSummary {
-  if (/<!DOCTYPE|<!ENTITY/i.test(text.replace(/<!DOCTYPE report PUBLIC "-\/\/JACOCO\/\/DTD Report 1\.1\/\/EN" "report\.dtd">/, ''))) {
-    throw errors.badRequest('DTDs and entity declarations are not allowed in coverage reports');
-  }
-  const doc = xml.parse(text.replace(/<!DOCTYPE[^>]*>/, '')) as { report?: { counter?: unknown; package?: unknown } };
+  // JaCoCo's own DOCTYPE (an external DTD nobody fetches) is the one allowed
+  const doc = parseReport(text.replace(/<!DOCTYPE report PUBLIC "-\/\/JACOCO\/\/DTD Report 1\.1\/\/EN" "report\.dtd">/, ''), 'JaCoCo') as { report?: { counter?: unknown; package?: unknown } };
   if (!doc.report) throw errors.badRequest('The report is not a JaCoCo XML report (no <report>)');
   const counters = ([] as Array<Record<string, string>>).concat((doc.report.counter as Array<Record<string, string>>) ?? []);
   const line = counters.find((c) => c['@type'] === 'LINE');
@@ -62,7 +73,7 @@ function jacocoSummary(text: string): CoverageSummary {
 
 /** Sonar generic coverage: <coverage><file path><lineToCover lineNumber covered/></file></coverage> */
 function sonarSummary(text: string): CoverageSummary {
-  const doc = xml.parse(text) as { coverage?: { file?: unknown } };
+  const doc = parseReport(text, 'Sonar generic coverage') as { coverage?: { file?: unknown } };
   if (!doc.coverage) throw errors.badRequest('The report is not a Sonar generic coverage report (no <coverage>)');
   const files = ([] as Array<Record<string, unknown>>).concat((doc.coverage.file as Array<Record<string, unknown>>) ?? []);
   let covered = 0;

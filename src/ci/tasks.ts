@@ -141,6 +141,11 @@ export class TestResultTasks {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
+  /** Drops what the worker holds in memory (the tasks were replaced by a snapshot restore). */
+  forget(): void {
+    this.parsed.clear();
+  }
+
   close(): void {
     this.closed = true;
     for (const r of this.idle.splice(0)) r();

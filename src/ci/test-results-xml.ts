@@ -336,8 +336,15 @@ export function parseTestResults(xml: string): ParsedTestResult {
     throw errors.badRequest(`Invalid test results XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`, { line: valid.err.line, column: valid.err.col });
   }
   const lines = new Lines(xml);
+  let doc: Node;
   try {
-    const doc = parser.parse(xml) as Node;
+    doc = parser.parse(xml) as Node;
+  } catch (e) {
+    // what the validator lets through and the parser cannot read (an unterminated processing
+    // instruction after the root) is as malformed as what the validator refuses
+    throw errors.badRequest(`Invalid test results XML: ${(e as Error).message}`);
+  }
+  try {
     const roots = Object.keys(doc).filter((k) => !k.startsWith('?'));
     if (roots.length !== 1 || roots[0] !== 'test_result') {
       throw new SchemaError(lines.next(roots[0] ?? 'x'), `the root element must be <test_result>, got <${roots[0] ?? ''}>`);

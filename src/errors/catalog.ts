@@ -139,6 +139,22 @@ export const errors = {
   requestTooLarge: (limit: number) =>
     new OctaneError({ status: 413, code: 'platform.request_too_large', description: `The request body exceeds the limit of ${limit} bytes`, properties: { limit } }),
 
+  /** The request line and headers are past Node's limit (answered before any route runs). */
+  headersTooLarge: (limit: number) =>
+    new OctaneError({ status: 431, code: 'platform.request_too_large', description: `The request line and headers exceed the limit of ${limit} bytes`, properties: { limit } }),
+
+  requestTimeout: () =>
+    new OctaneError({ status: 408, code: 'platform.request_timeout', description: 'The request was not received in time' }),
+
+  unsupportedContentEncoding: (encoding: string, reason: string) =>
+    new OctaneError({
+      status: 415,
+      code: 'platform.web_application',
+      description: `HTTP 415 Unsupported Media Type: ${reason}`,
+      properties: { content_encoding: encoding },
+      exception: 'javax.ws.rs.NotSupportedException',
+    }),
+
   bulkFailed: (itemErrors: OctaneError[]) =>
     new OctaneError({ status: itemErrors.every((e) => e.status === itemErrors[0].status) ? itemErrors[0].status : 400, code: 'platform.bulk_failure', description: 'One or more entities failed', itemErrors }),
 

@@ -13,13 +13,17 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { registerAuthentication, registerAuthRoutes } from '../auth/authentication.js';
 import type { EmulatorConfig } from '../config.js';
 import { Emulator } from '../emulator.js';
+import { errors } from '../errors/catalog.js';
 import { newCorrelationId } from '../errors/octane-error.js';
+import { registerAdminApi } from './admin-api.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { Faults } from './faults.js';
+import { RequestJournal } from './journal.js';
 import { registerAttachmentRoutes } from './attachment-routes.js';
 import { registerCiRoutes } from './ci-routes.js';
 import { registerEntityRoutes } from './entity-routes.js';
 import { registerScriptRoutes } from './script-routes.js';
-import { registerErrorHandling } from './error-handler.js';
+import { clientErrorHandler, registerErrorHandling } from './error-handler.js';
 import { registerLandingPage } from './landing-page.js';
 import { registerMetadataRoutes } from './metadata-routes.js';
 import { registerOpenApi } from './openapi.js';
@@ -42,9 +46,19 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     bodyLimit: emulator.config.bodyLimit,
     // Octane's query strings carry JSON and long filters.
     routerOptions: { maxParamLength: 2000 },
+    // what Node refuses before routing (an oversized request line or header block) in Octane's shape
+    clientErrorHandler,
   });
   app.decorate('emulator', emulator);
+  // on close: first release long polls and stop the test-results worker, then (once in-flight
+  // requests are done) close the database
+  app.addHook('preClose', async () => emulator.beginClose());
   app.addHook('onClose', async () => emulator.close());
+  // a keep-alive connection whose request was in flight at close would hold the stop for the
+  // keep-alive timeout: answer it with Connection: close instead
+  app.addHook('onSend', async (_request, reply) => {
+    if (emulator.isClosing) reply.header('connection', 'close');
+  });
 
   app.decorateRequest('correlationId', '');
   app.addHook('onRequest', async (request) => {
@@ -78,14 +92,28 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = String(request.headers['content-encoding'] ?? '').toLowerCase();
     if (!/(^|[\s,/])(x-)?gzip$/.test(encoding)) return payload;
+    // The multipart plugin reads the raw request itself, never the stream returned here: a gzip
+    // multipart body could not be inflated on its way there, so it is refused before any byte is read.
+    if (/^\s*multipart\//i.test(String(request.headers['content-type'] ?? ''))) {
+      throw errors.unsupportedContentEncoding(encoding, 'multipart uploads are not accepted with Content-Encoding: gzip; send the multipart body uncompressed');
+    }
     const inflated = createGunzip();
     // a body that is not gzip ends the request with the inflater's error (mapped to a 400)
     payload.on('error', (err) => inflated.destroy(err));
+    // Fastify's body reader listens for errors while it reads; before (no parser for the content
+    // type), after (body over the limit) or without it (a method without a body), an inflater error
+    // or a client going away must not be an unhandled 'error' event, which would end the process
+    inflated.on('error', () => {});
     delete request.headers['content-length'];
     return payload.pipe(inflated) as unknown as typeof payload;
   });
 
-  registerErrorHandling(app, emulator.config.bodyLimit);
+  registerErrorHandling(app, { bodyLimit: emulator.config.bodyLimit, attachmentMaxBytes: emulator.config.attachmentMaxBytes });
+  // the admin API's journal and faults see requests before authentication does
+  const journal = new RequestJournal(emulator.config.journalSize);
+  const faults = new Faults();
+  journal.attach(app);
+  faults.attach(app, emulator);
   registerAuthentication(app, emulator);
   // before any route: @fastify/swagger documents the routes registered after it
   await registerOpenApi(app, emulator);
@@ -96,6 +124,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   registerAttachmentRoutes(app, emulator);
   registerMetadataRoutes(app, emulator);
   registerLandingPage(app, emulator);
+  registerAdminApi(app, emulator, journal, faults);
   await app.register(async (ci) => {
     // XML bodies (test results, coverage reports) and text (LCOV, logs) are read raw here, and
     // only here: everywhere else the API speaks JSON

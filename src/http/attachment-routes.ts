@@ -5,6 +5,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../errors/catalog.js';
+import { OctaneError } from '../errors/octane-error.js';
 import type { Emulator } from '../emulator.js';
 import { attachmentContent, mimeOf, replaceContent, storeAttachment, type Upload } from '../resources/attachments.js';
 import type { RequestContext } from '../resources/context.js';
@@ -32,6 +33,19 @@ function parseEntityJson(text: string): Record<string, unknown> {
   } catch (e) {
     throw errors.invalidJson(`the 'entity' part: ${(e as Error).message}`);
   }
+  return entityObject(parsed);
+}
+
+/**
+ * The attachment described by the `entity` part: an object, or `{"data":[object]}`. A plain form
+ * field comes as text; one declared `Content-Type: application/json` (`curl -F
+ * 'entity={…};type=application/json'`) arrives already parsed by the multipart plugin.
+ */
+function entityOf(value: unknown): Record<string, unknown> {
+  return typeof value === 'string' ? parseEntityJson(value) : entityObject(value);
+}
+
+function entityObject(parsed: unknown): Record<string, unknown> {
   if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Array.isArray((parsed as { data?: unknown }).data)) {
     const data = (parsed as { data: unknown[] }).data;
     if (data.length !== 1) throw errors.badRequest('Attachments are uploaded one at a time');
@@ -46,23 +60,41 @@ async function readMultipart(request: FastifyRequest): Promise<Upload> {
   let bytes: Buffer | undefined;
   let filename: string | undefined;
   let contentType: string | undefined;
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      const buffer = await part.toBuffer();
-      if (part.fieldname === 'entity') entity = parseEntityJson(buffer.toString('utf8'));
-      else if (part.fieldname === 'content' || part.fieldname === 'file') {
-        bytes = buffer;
-        filename = part.filename;
-        contentType = part.mimetype;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const buffer = await part.toBuffer();
+        if (part.fieldname === 'entity') entity = parseEntityJson(buffer.toString('utf8'));
+        else if (part.fieldname === 'content' || part.fieldname === 'file') {
+          bytes = buffer;
+          filename = part.filename;
+          contentType = part.mimetype;
+        }
+      } else if (part.fieldname === 'entity') {
+        entity = entityOf(part.value);
       }
-    } else if (part.fieldname === 'entity') {
-      entity = parseEntityJson(String(part.value));
     }
+  } catch (e) {
+    throw multipartFailure(e);
   }
   if (!bytes) throw errors.badRequest("The upload has no 'content' part with the file");
   entity ??= {};
   if (entity.name === undefined && filename) entity.name = filename;
   return { entity, bytes, contentType };
+}
+
+/**
+ * A failure while reading a multipart body. Ours (OctaneError) and the plugin's own (FST_* codes:
+ * limits, a file too large, a field of bad JSON) go to the error handler as they are; anything
+ * else comes from the multipart parser reading bytes that are not the multipart body they claim to
+ * be (no boundary, a boundary never used, a part cut short): a 400.
+ */
+function multipartFailure(e: unknown): unknown {
+  if (e instanceof OctaneError) return e;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('FST_')) return e;
+  const detail = e instanceof Error && e.message ? `: ${e.message}` : '';
+  return errors.badRequest(`The multipart body is malformed${detail}`);
 }
 
 /** Octet-stream upload: `?name=…&owner_work_item={"type":"defect","id":"1001"}` (raw JSON). */

@@ -1,9 +1,11 @@
 // Attachments: an attachment entity plus its bytes, written in one transaction so that a crash
-// never leaves one without the other. Names follow Octane's rules (protocol.md §7): trimmed, no
-// leading dot, none of / \ : * ? " < > |, an extension of the allow-list, and content that matches
-// the extension where the format has a signature.
+// never leaves one without the other. Names follow Octane's rules (protocol.md §7), on upload and
+// on rename alike: trimmed, no leading dot, none of / \ : * ? " < > |, an extension of the
+// allow-list, and content that matches the extension where the format has a signature.
 
 import { createHash } from 'node:crypto';
+import { sql as kysql } from 'kysely';
+import { DEFAULT_ATTACHMENT_EXTENSIONS } from '../config.js';
 import { errors } from '../errors/catalog.js';
 import type { Sql } from '../store/database.js';
 import type { RequestContext } from './context.js';
@@ -131,6 +133,11 @@ export function attachmentContent(sql: Sql, id: number): Buffer | undefined {
   return sql.get<{ bytes: Buffer }>(sql.qb.selectFrom('attachment_content').select('bytes').where('id', '=', id))?.bytes;
 }
 
+/** The first bytes of an attachment's content: enough for checkContent's signatures. */
+function contentHead(sql: Sql, id: number): Buffer | undefined {
+  return sql.get<{ head: Buffer }>(sql.qb.selectFrom('attachment_content').select(kysql<Buffer>`substr(bytes, 1, 16)`.as('head')).where('id', '=', id))?.head;
+}
+
 /** Comments and attachments belong to exactly one owner. */
 function oneOwner(entity: ResolvedEntity, values: Values, current?: Values): void {
   const owners = [...entity.fieldMap.keys()].filter((k) => k.startsWith('owner_'));
@@ -152,8 +159,24 @@ export const ownedHooks: EntityHooks = {
   },
 };
 
-export const attachmentHooks: EntityHooks = {
-  beforeDelete(api, current) {
-    api.store.sql.run(api.store.sql.qb.deleteFrom('attachment_content').where('id', '=', current.id as number));
-  },
-};
+/**
+ * Attachments' own behaviour: a rename (`name` in a PUT, on the entity, in a bulk or by query) is
+ * held to the rules of the upload — checkAttachmentName with the configured extensions, and content
+ * that matches the new extension — and the bytes go with the entity.
+ */
+export function attachmentHooks(extensions: readonly string[] = DEFAULT_ATTACHMENT_EXTENSIONS): EntityHooks {
+  return {
+    beforeUpdate(api, current, changes) {
+      if (changes.name === undefined) return;
+      // internal writes (fixtures) may use any extension, as their uploads do
+      const allowed = api.ctx.system && typeof changes.name === 'string' ? [extensionOf(changes.name.trim())] : extensions;
+      const name = checkAttachmentName(changes.name, allowed);
+      const head = contentHead(api.store.sql, current.id as number);
+      if (head) checkContent(name, head);
+      changes.name = name;
+    },
+    beforeDelete(api, current) {
+      api.store.sql.run(api.store.sql.qb.deleteFrom('attachment_content').where('id', '=', current.id as number));
+    },
+  };
+}

@@ -41,28 +41,40 @@ const HOOKS: Record<string, EntityHooks | EntityHooks[]> = {
   ci_server: ciServerHooks,
   pipeline: pipelineHooks,
   comment: ownedHooks,
-  attachment: [ownedHooks, attachmentHooks],
+  attachment: [ownedHooks, attachmentHooks()],
 };
+
+/** What the behaviour of the resource table takes from the emulator's configuration. */
+export interface ResourceOptions {
+  /** file extensions an attachment may have (config.attachmentExtensions); Octane's list by default */
+  attachmentExtensions?: readonly string[];
+}
+
+function hooksOf(options: ResourceOptions): Record<string, EntityHooks | EntityHooks[]> {
+  if (!options.attachmentExtensions) return HOOKS;
+  return { ...HOOKS, attachment: [ownedHooks, attachmentHooks(options.attachmentExtensions)] };
+}
 
 /**
  * The descriptors with their hooks: behaviour shared by every entity with a phase (life cycle) or
  * an owner (My Work) first, then the entity type's own.
  */
-export function resourceTable(): EntityDescriptor[] {
+export function resourceTable(options: ResourceOptions = {}): EntityDescriptor[] {
+  const table = hooksOf(options);
   const known = new Set(allDescriptors.map((d) => d.type));
-  for (const type of Object.keys(HOOKS)) if (!known.has(type)) throw new Error(`hooks declared for unknown entity type '${type}'`);
+  for (const type of Object.keys(table)) if (!known.has(type)) throw new Error(`hooks declared for unknown entity type '${type}'`);
   const plain = new Registry(allDescriptors);
   return allDescriptors.map((d) => {
     const resolved = plain.entity(d.type);
     const concrete = !resolved.subtypes?.length;
     const hasPhase = concrete && resolved.fieldMap.get('phase')?.targets?.includes('phase') === true;
     const myWork = concrete ? myWorkField(plain, resolved) : undefined;
-    const own = HOOKS[d.type];
+    const own = table[d.type];
     const hooks = composeHooks(hasPhase ? lifecycleHooks : undefined, myWork ? myWorkHooks(myWork) : undefined, ...(Array.isArray(own) ? own : [own]));
     return hooks ? { ...d, hooks } : d;
   });
 }
 
-export function buildRegistry(): Registry {
-  return new Registry(resourceTable());
+export function buildRegistry(options: ResourceOptions = {}): Registry {
+  return new Registry(resourceTable(options));
 }

@@ -242,6 +242,14 @@ export class EntityService {
     return rendered[0];
   }
 
+  /**
+   * Checks a `fields` selection before a write, so that a selection the answer cannot render is a
+   * 400 that writes nothing (rather than a write answered with an error).
+   */
+  checkFields(ctx: RequestContext, entity: ResolvedEntity, fields: FieldSelectionItem[] | undefined): void {
+    if (fields) this.schema(ctx).renderer.plan(this.bind(ctx, entity), fields);
+  }
+
   /** Renders rows of `entity` by id (in the given order), skipping ids out of scope. */
   renderIds(ctx: RequestContext, entity: ResolvedEntity, ids: number[], fields?: FieldSelectionItem[]): Json[] {
     entity = this.bind(ctx, entity);
@@ -296,6 +304,7 @@ export class EntityService {
 
   /** Creates the items of a POST. All-or-nothing unless `partial`. */
   create(ctx: RequestContext, entity: ResolvedEntity, items: unknown[], opts: WriteOptions = {}): BulkResult {
+    this.checkFields(ctx, entity, opts.fields);
     const revealed = new Map<number, Record<string, unknown>>();
     const withReveal = { ...ctx, revealed };
     return this.bulk(
@@ -306,9 +315,10 @@ export class EntityService {
     );
   }
 
+  /** Writes the items and renders the answer in one transaction: a failure of either writes nothing. */
   private bulk(items: unknown[], opts: WriteOptions, write: (item: unknown) => number, render: (ids: number[]) => Json[]): BulkResult {
     const failures: OctaneError[] = [];
-    const ids = this.sql.tx(() => {
+    return this.sql.tx(() => {
       const done: number[] = [];
       items.forEach((item, index) => {
         try {
@@ -320,9 +330,8 @@ export class EntityService {
         }
       });
       if (failures.length && !opts.partial) throw errors.bulkFailed(failures);
-      return done;
+      return { data: render(done), errors: failures };
     });
-    return { data: render(ids), errors: failures };
   }
 
   /** Creates one entity from a body; returns its id. Used by POST, fixtures and hooks. */
@@ -469,12 +478,13 @@ export class EntityService {
 
   /** PUT on one entity. */
   update(ctx: RequestContext, entity: ResolvedEntity, idText: string, body: unknown, fields?: FieldSelectionItem[]): Json {
-    const id = this.sql.tx(() => this.updateOne(ctx, entity, idText, body));
-    return this.renderIds(ctx, entity, [id], fields)[0];
+    this.checkFields(ctx, entity, fields);
+    return this.sql.tx(() => this.renderIds(ctx, entity, [this.updateOne(ctx, entity, idText, body)], fields)[0]);
   }
 
   /** Bulk PUT: every item names its id. */
   updateMany(ctx: RequestContext, entity: ResolvedEntity, items: unknown[], opts: WriteOptions = {}): BulkResult {
+    this.checkFields(ctx, entity, opts.fields);
     return this.bulk(
       items,
       opts,
@@ -489,13 +499,13 @@ export class EntityService {
 
   /** PUT on a collection with `query`: the same changes to every match, in one transaction. */
   updateByQuery(ctx: RequestContext, entity: ResolvedEntity, query: Expr, patch: unknown, fields?: FieldSelectionItem[]): Collection {
-    const ids = this.sql.tx(() => {
+    this.checkFields(ctx, entity, fields);
+    return this.sql.tx(() => {
       const matched = this.ids(ctx, entity, query);
       for (const id of matched) this.updateOne(ctx, entity, String(id), patch);
-      return matched;
+      const data = this.renderIds(ctx, entity, matched, fields);
+      return { total_count: data.length, data };
     });
-    const data = this.renderIds(ctx, entity, ids, fields);
-    return { total_count: data.length, data };
   }
 
   updateOne(ctx: RequestContext, entity: ResolvedEntity, idText: string, body: unknown): number {

@@ -9,56 +9,12 @@
 // (its file write captured instead of landing in node_modules), hands the routes to a client, and
 // creates, reads, updates and deletes a defect through them.
 
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import vm from 'node:vm';
 import { OctaneVanilla, Query } from '@microfocus/alm-octane-js-rest-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../helpers/app.js';
 import { q } from '../helpers/octane.js';
-
-const requireHere = createRequire(import.meta.url);
-const SDK_ROOT = path.resolve(path.dirname(requireHere.resolve('@microfocus/alm-octane-js-rest-sdk')), '..');
-const GENERATOR = path.join(SDK_ROOT, 'scripts', 'generate_default_routes.js');
-
-// The package configures log4js to log at debug level when it loads; configure the very log4js
-// instance it loaded to log nothing.
-const requireFromSdk = createRequire(requireHere.resolve('@microfocus/alm-octane-js-rest-sdk'));
-(requireFromSdk('log4js') as { configure(c: unknown): unknown }).configure({ appenders: { out: { type: 'stdout' } }, categories: { default: { appenders: ['out'], level: 'off' } } });
-
-type Callback = (err: any, result?: any) => void;
-type RouteFn = (msg: Record<string, unknown>, cb: Callback) => void;
-
-/** Calls one of the client's generated functions. */
-function call(fn: RouteFn, msg: Record<string, unknown>): Promise<any> {
-  return new Promise((resolve, reject) => fn(msg, (err, result) => (err ? reject(err) : resolve(result))));
-}
-
-/**
- * Runs the SDK's route generator as it ships, with `fs.writeFileSync` of its routes file captured
- * and its console output kept aside. Resolves with the routes it would have saved.
- */
-async function generateRoutes(config: object, credentials: Record<string, string>): Promise<{ routes: any; log: string[] }> {
-  const requireFromGenerator = createRequire(GENERATOR);
-  let written: string | undefined;
-  const capturedFs = {
-    ...fs,
-    writeFileSync(file: string, data: string) {
-      if (!file.endsWith(path.join('routes', 'default.json'))) throw new Error(`unexpected write to ${file}`);
-      written = data;
-    },
-  };
-  const log: string[] = [];
-  const quiet = { log: (...a: unknown[]) => log.push(a.join(' ')), info: (...a: unknown[]) => log.push(a.join(' ')), error: (...a: unknown[]) => log.push(a.join(' ')) };
-  const module = { exports: {} as { generateDefaultRoutes(c: unknown): Promise<void> } };
-  const run = vm.compileFunction(fs.readFileSync(GENERATOR, 'utf8'), ['exports', 'require', 'module', '__filename', '__dirname', 'console'], { filename: GENERATOR });
-  run(module.exports, (id: string) => (id === 'fs' ? capturedFs : requireFromGenerator(id)), module, GENERATOR, path.dirname(GENERATOR), quiet);
-  await module.exports.generateDefaultRoutes({ config, options: credentials });
-  if (!written) throw new Error(`the generator wrote no routes: ${log.join('\n')}`);
-  return { routes: JSON.parse(written), log };
-}
+import { call, generateRoutes } from '../helpers/sdk-vanilla.js';
 
 let t: TestApp;
 let config: { protocol: 'http'; host: string; port: number; shared_space_id: number; workspace_id: number };

@@ -5,9 +5,10 @@
 // source; the build is reported here through the `<build>` element of the test results.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, type TestApp } from '../helpers/app.js';
+import { gzipSync } from 'node:zlib';
+import { makeApp, PREVIEW, ref, type TestApp } from '../helpers/app.js';
 import { ingest, pushTestResults, testResultXml, waitForTask, type TestRunXml } from '../helpers/test-results.js';
-import { freshWorkspace, qs, sorted, type Workspace } from '../helpers/workspace.js';
+import { freshWorkspace, many, qs, sorted, type Workspace } from '../helpers/workspace.js';
 
 describe('Report results from a pipeline', () => {
   let t: TestApp;
@@ -142,5 +143,43 @@ describe('Report results from a pipeline', () => {
     await ingest(w, testResultXml({ serverId: server.instanceId, jobId: 'test-job', buildId: '18' }, '2025.1', runs.map((r) => ({ ...r, started: r.started + 3600_000 }))));
     const test = (await w.read(`automated_tests?${qs('name EQ ^testValidLogin^')}&fields=last_runs`)).data[0];
     expect(test.last_runs.total_count).toBe(1);
+  });
+
+  it('test results as a CI tool pushes them: 1. sign in with an API access key, 2. the XSD, 3. a gzip POST, 4. the task status and its log', async () => {
+    // an API key holding the CI role in this workspace (how_test-results.htm: {"client_id","client_secret"})
+    const role = await t.get(`${t.space}/workspace_roles?${qs(`workspace EQ {id EQ ${w.id}};role EQ {logical_name EQ ^role.workspace.team.member^}`)}`);
+    expect(role.body.total_count).toBe(1);
+    const key = await t.post(`${t.space}/api_accesses`, { data: [{ name: 'flow-15-ci-key', client_secret: 'flow-15-secret', workspace_roles: many(ref('workspace_role', role.body.data[0].id)) }] }, PREVIEW);
+    expect(key.status, key.text).toBe(201);
+    const signIn = await t.app.inject({ method: 'POST', url: '/authentication/sign_in', payload: { client_id: key.body.data[0].client_id, client_secret: 'flow-15-secret' } });
+    expect(signIn.statusCode).toBe(200);
+    const cookies = Object.fromEntries(signIn.cookies.map((c) => [c.name, c.value]));
+    expect(cookies.LWSSO_COOKIE_KEY).toMatch(/\S+/);
+    const as = (method: 'GET' | 'POST', url: string, payload?: Buffer, headers: Record<string, string> = {}) => t.app.inject({ method, url: w.url(url), cookies, headers, ...(payload ? { payload } : {}) });
+    // 2. the XSD
+    const xsd = await as('GET', 'test-results/xsd');
+    expect(xsd.statusCode).toBe(200);
+    expect(xsd.body).toContain('test_result');
+    // 3. POST with Content-Encoding: gzip
+    const body = testResultXml({ serverId: server.instanceId, jobId: 'test-job', buildId: '19' }, '2025.1', runs.map((r) => ({ ...r, started: r.started + 7200_000 })));
+    const pushed = await as('POST', 'test-results', gzipSync(Buffer.from(body)), { 'content-type': 'application/xml', 'content-encoding': 'gzip' });
+    expect(pushed.statusCode, pushed.body).toBe(202);
+    const task = JSON.parse(pushed.body);
+    expect(task).toEqual({ status: 'queued', id: expect.any(Number) });
+    // 4. the task status until done, then its log
+    let status: any;
+    for (let i = 0; i < 250; i++) {
+      status = JSON.parse((await as('GET', `test-results/${task.id}`)).body);
+      if (!['queued', 'running'].includes(status.status)) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toMatchObject({ id: task.id, status: 'success', runs_created: 0, runs_updated: 3 });
+    const log = await as('GET', `test-results/${task.id}/log`);
+    expect(log.statusCode).toBe(200);
+    expect(String(log.headers['content-type'])).toMatch(/^text\/plain/);
+    expect(log.body.length).toBeGreaterThan(0);
+    // the build of this push holds the three runs
+    const build = (await w.read(`ci_build?${qs('build_ci_id EQ ^19^')}`)).data[0].id;
+    expect((await w.read(`automated_runs?${qs(`build EQ {id EQ ${build}}`)}`)).total_count).toBe(3);
   });
 });

@@ -45,3 +45,9 @@ export function logicalNameOf(api: HookApi, type: string, id: number | null | un
   if (row?.logical_name) cache.set(id, row.logical_name);
   return row?.logical_name ?? undefined;
 }
+
+/** Forgets the lookups of a database (its rows were replaced by a snapshot restore). */
+export function clearLookupCaches(owner: object): void {
+  byName.delete(owner);
+  byId.delete(owner);
+}

@@ -1,0 +1,110 @@
+// The request journal of the admin API: the last N API requests (a ring buffer), with secrets
+// redacted, so a test can assert what its client really sent.
+
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+export interface JournalEntry {
+  id: number;
+  time: string;
+  method: string;
+  url: string;
+  status: number;
+  duration_ms: number;
+  headers: Record<string, string>;
+  body_sha256: string | null;
+  body_bytes: number;
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'x-admin-token', 'proxy-authorization']);
+const SECRET_PARAMS = /^(password|client_secret|secret|token|access_token)$/i;
+
+/** A URL with secret query parameters blanked. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  let changed = false;
+  for (const key of [...params.keys()]) {
+    if (SECRET_PARAMS.test(key)) {
+      params.set(key, '[redacted]');
+      changed = true;
+    }
+  }
+  return changed ? `${url.slice(0, q)}?${params.toString()}` : url;
+}
+
+function redactHeaders(headers: FastifyRequest['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    out[k] = SECRET_HEADERS.has(k.toLowerCase()) ? '[redacted]' : Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return out;
+}
+
+/** The digest of a request body as the server received it (after parsing). */
+function digest(body: unknown): { sha256: string | null; bytes: number } {
+  if (body === undefined || body === null) return { sha256: null, bytes: 0 };
+  let buf: Buffer;
+  if (Buffer.isBuffer(body)) buf = body;
+  else if (typeof body === 'string') buf = Buffer.from(body, 'utf8');
+  else {
+    // secrets in JSON bodies (sign-in, users, API keys) never reach the digest input in clear
+    buf = Buffer.from(JSON.stringify(body, (k, v) => (SECRET_PARAMS.test(k) ? '[redacted]' : v)), 'utf8');
+  }
+  return { sha256: createHash('sha256').update(buf).digest('hex'), bytes: buf.length };
+}
+
+export interface JournalFilter {
+  method?: string;
+  url?: string;
+  status?: number;
+  limit?: number;
+}
+
+export class RequestJournal {
+  private readonly entries: JournalEntry[] = [];
+  private next = 1;
+
+  constructor(private readonly size: number) {}
+
+  record(e: Omit<JournalEntry, 'id'>): void {
+    if (this.size <= 0) return;
+    this.entries.push({ id: this.next++, ...e });
+    if (this.entries.length > this.size) this.entries.splice(0, this.entries.length - this.size);
+  }
+
+  list(f: JournalFilter = {}): { total_count: number; data: JournalEntry[] } {
+    let data = this.entries;
+    if (f.method) data = data.filter((e) => e.method === f.method!.toUpperCase());
+    if (f.url) data = data.filter((e) => e.url.includes(f.url!));
+    if (f.status !== undefined) data = data.filter((e) => e.status === f.status);
+    const limit = f.limit ?? data.length;
+    return { total_count: data.length, data: data.slice(Math.max(0, data.length - limit)) };
+  }
+
+  clear(): number {
+    const n = this.entries.length;
+    this.entries.length = 0;
+    return n;
+  }
+
+  /** Records every request but the admin API's own. */
+  attach(app: FastifyInstance): void {
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.url.startsWith('/__admin')) return;
+      const d = digest(request.body);
+      this.record({
+        time: new Date().toISOString(),
+        method: request.method,
+        url: redactUrl(request.url),
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+        headers: redactHeaders(request.headers),
+        body_sha256: d.sha256,
+        body_bytes: d.bytes,
+      });
+    });
+  }
+}
