@@ -8,7 +8,7 @@ import { OPENAPI_FILE, openApiText } from '../src/http/openapi.js';
 
 const app = await buildApp({ db: ':memory:' });
 try {
-  const text = openApiText(app);
+  const text = await openApiText(app);
   const before = fs.existsSync(OPENAPI_FILE) ? fs.readFileSync(OPENAPI_FILE, 'utf8') : undefined;
   fs.writeFileSync(OPENAPI_FILE, text);
   console.log(`${OPENAPI_FILE}: ${before === text ? 'unchanged' : 'written'} (${Object.keys((app.swagger() as { paths: object }).paths).length} paths, ${text.length} bytes)`);

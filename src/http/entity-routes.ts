@@ -1,6 +1,6 @@
-// The routes of every resource, registered in one loop over the resource table: a collection URI
-// and an instance URI per collection name, every HTTP method on both, so that a method the
-// descriptor does not allow answers Octane's 405 (Fastify alone would answer 404).
+// The routes of every resource, derived from the resource table: a collection URI and an instance
+// URI per level whose collection segment is looked up in the table, every HTTP method on both, so
+// that a method the descriptor does not allow answers Octane's 405 (Fastify alone would answer 404).
 
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { errors } from '../errors/catalog.js';
@@ -113,102 +113,128 @@ export function collectionNames(entity: ResolvedEntity): string[] {
   return [entity.collection, ...(entity.aliases ?? [])];
 }
 
+/** The entities of one level by every collection name they answer to. */
+function collectionsByName(entities: readonly ResolvedEntity[], level: Level): Map<string, ResolvedEntity> {
+  const byName = new Map<string, ResolvedEntity>();
+  for (const entity of entities) {
+    if (entity.level !== level) continue;
+    for (const name of collectionNames(entity)) byName.set(name, entity);
+  }
+  return byName;
+}
+
+/**
+ * Three parametric URL shapes per level (collection, groups, instance) instead of a route per
+ * collection name: the router stays small, so start-up does not pay for hundreds of routes, and the
+ * collection is looked up in the resource table. Static routes registered elsewhere (metadata,
+ * scripts, attachments' downloads, test results) take precedence in the router.
+ */
 export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): void {
   const { service, config } = emulator;
   const limits = { defaultLimit: config.pageSizeDefault, maxLimit: config.pageSizeMax };
 
-  const guard = (entity: ResolvedEntity, name: string, shape: 'collection' | 'instance', request: FastifyRequest) =>
-    routeContext(emulator, entity, name, entity.methods[shape], request);
+  for (const level of ['site', 'space', 'workspace'] as const) {
+    const byName = collectionsByName(emulator.registry.entities, level);
+    if (byName.size === 0) continue;
+    const base = basePath(level);
+    /** The entity a URL names; an unknown collection is the same 404 as any unknown URL. */
+    const resolve = (request: FastifyRequest): { entity: ResolvedEntity; name: string } => {
+      const { collection } = request.params as { collection: string };
+      const entity = byName.get(collection);
+      if (!entity) throw errors.notFoundUrl(request.url.split('?')[0]);
+      return { entity, name: collection };
+    };
+    const guard = (entity: ResolvedEntity, name: string, shape: 'collection' | 'instance', request: FastifyRequest) =>
+      routeContext(emulator, entity, name, entity.methods[shape], request);
 
-  for (const entity of emulator.registry.entities) {
-    const base = basePath(entity.level);
-    for (const name of collectionNames(entity)) {
-      routeEachMethod(app, {
-        url: `${base}/${name}`,
-        handler: async (request, reply) => {
-          const ctx = guard(entity, name, 'collection', request);
-          const q = request.query as Query;
-          switch (request.method) {
-            case 'GET':
-            case 'HEAD': {
-              const { limit, offset } = parsePaging(param(q, 'limit'), param(q, 'offset'), limits);
-              const orderRaw = param(q, 'order_by', true);
-              return service.list(ctx, entity, {
-                query: queryOf(q),
-                fields: fieldsOf(q),
-                orderBy: orderRaw ? parseOrderBy(orderRaw) : undefined,
-                limit,
-                offset,
-                textSearch: textSearchOf(q),
-              });
-            }
-            case 'POST': {
-              if (entity.binaryContent) return uploadAttachment(emulator, ctx, entity, request, reply);
-              const items = dataItems(request.body, `create ${name}`);
-              const result = service.create(ctx, entity, items, { fields: fieldsOf(q), partial: isTrue(param(q, 'partial')) });
-              return sendBulk(reply, 201, result);
-            }
-            case 'PUT': {
-              const query = queryOf(q);
-              if (query) {
-                const body = request.body as Record<string, unknown> | undefined;
-                const patch = body && Array.isArray(body.data) ? (body.data.length === 1 ? body.data[0] : undefined) : body;
-                if (!patch || typeof patch !== 'object') throw errors.badRequest('Expected the changes as {"data":[{…}]} for an update by query');
-                return service.updateByQuery(ctx, entity, query, patch, fieldsOf(q));
-              }
-              const items = dataItems(request.body, `update ${name}`);
-              return sendBulk(reply, 200, service.updateMany(ctx, entity, items, { fields: fieldsOf(q), partial: isTrue(param(q, 'partial')) }));
-            }
-            case 'DELETE': {
-              const query = queryOf(q);
-              if (!query) throw errors.badRequest(`A DELETE on the collection '${name}' needs a query that selects what to delete`);
-              return service.deleteByQuery(ctx, entity, query);
-            }
+    routeEachMethod(app, {
+      url: `${base}/:collection`,
+      handler: async (request, reply) => {
+        const { entity, name } = resolve(request);
+        const ctx = guard(entity, name, 'collection', request);
+        const q = request.query as Query;
+        switch (request.method) {
+          case 'GET':
+          case 'HEAD': {
+            const { limit, offset } = parsePaging(param(q, 'limit'), param(q, 'offset'), limits);
+            const orderRaw = param(q, 'order_by', true);
+            return service.list(ctx, entity, {
+              query: queryOf(q),
+              fields: fieldsOf(q),
+              orderBy: orderRaw ? parseOrderBy(orderRaw) : undefined,
+              limit,
+              offset,
+              textSearch: textSearchOf(q),
+            });
           }
-          throw errors.methodNotAllowed(request.method, entity.methods.collection);
-        },
-      });
-
-      // Counts per value of a field: `GET {collection}/groups?group_by=severity&query=…`
-      routeEachMethod(app, {
-        url: `${base}/${name}/groups`,
-        handler: async (request) => {
-          const ctx = routeContext(emulator, entity, name, entity.methods.collection.includes('GET') ? ['GET'] : [], request);
-          const q = request.query as Query;
-          const groupBy = param(q, 'group_by');
-          if (!groupBy) throw errors.badRequest(`The parameter 'group_by' names the field to group by`, { parameter: 'group_by' });
-          return service.groups(ctx, entity, groupBy.trim(), queryOf(q));
-        },
-      });
-
-      routeEachMethod(app, {
-        url: `${base}/${name}/:id`,
-        handler: async (request, reply) => {
-          const ctx = guard(entity, name, 'instance', request);
-          const { id } = request.params as { id: string };
-          const q = request.query as Query;
-          switch (request.method) {
-            case 'GET':
-            case 'HEAD':
-              if (entity.binaryContent && wantsBytes(request)) return sendContent(emulator, ctx, entity, id, reply);
-              return service.get(ctx, entity, id, fieldsOf(q));
-            case 'PUT': {
-              if (entity.binaryContent && isOctetStream(request)) return replaceAttachment(emulator, ctx, entity, id, request);
-              let body = request.body;
-              // Tolerate the collection form {"data":[{…}]} for a single update.
-              if (body && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { data?: unknown }).data) && Object.keys(body).length === 1) {
-                const data = (body as { data: unknown[] }).data;
-                if (data.length === 1) body = data[0];
-              }
-              return service.update(ctx, entity, id, body, fieldsOf(q));
-            }
-            case 'DELETE':
-              service.delete(ctx, entity, id);
-              return reply.code(200).send();
+          case 'POST': {
+            if (entity.binaryContent) return uploadAttachment(emulator, ctx, entity, request, reply);
+            const items = dataItems(request.body, `create ${name}`);
+            const result = service.create(ctx, entity, items, { fields: fieldsOf(q), partial: isTrue(param(q, 'partial')) });
+            return sendBulk(reply, 201, result);
           }
-          throw errors.methodNotAllowed(request.method, entity.methods.instance);
-        },
-      });
-    }
+          case 'PUT': {
+            const query = queryOf(q);
+            if (query) {
+              const body = request.body as Record<string, unknown> | undefined;
+              const patch = body && Array.isArray(body.data) ? (body.data.length === 1 ? body.data[0] : undefined) : body;
+              if (!patch || typeof patch !== 'object') throw errors.badRequest('Expected the changes as {"data":[{…}]} for an update by query');
+              return service.updateByQuery(ctx, entity, query, patch, fieldsOf(q));
+            }
+            const items = dataItems(request.body, `update ${name}`);
+            return sendBulk(reply, 200, service.updateMany(ctx, entity, items, { fields: fieldsOf(q), partial: isTrue(param(q, 'partial')) }));
+          }
+          case 'DELETE': {
+            const query = queryOf(q);
+            if (!query) throw errors.badRequest(`A DELETE on the collection '${name}' needs a query that selects what to delete`);
+            return service.deleteByQuery(ctx, entity, query);
+          }
+        }
+        throw errors.methodNotAllowed(request.method, entity.methods.collection);
+      },
+    });
+
+    // Counts per value of a field: `GET {collection}/groups?group_by=severity&query=…`
+    routeEachMethod(app, {
+      url: `${base}/:collection/groups`,
+      handler: async (request) => {
+        const { entity, name } = resolve(request);
+        const ctx = routeContext(emulator, entity, name, entity.methods.collection.includes('GET') ? ['GET'] : [], request);
+        const q = request.query as Query;
+        const groupBy = param(q, 'group_by');
+        if (!groupBy) throw errors.badRequest(`The parameter 'group_by' names the field to group by`, { parameter: 'group_by' });
+        return service.groups(ctx, entity, groupBy.trim(), queryOf(q));
+      },
+    });
+
+    routeEachMethod(app, {
+      url: `${base}/:collection/:id`,
+      handler: async (request, reply) => {
+        const { entity, name } = resolve(request);
+        const ctx = guard(entity, name, 'instance', request);
+        const { id } = request.params as { id: string };
+        const q = request.query as Query;
+        switch (request.method) {
+          case 'GET':
+          case 'HEAD':
+            if (entity.binaryContent && wantsBytes(request)) return sendContent(emulator, ctx, entity, id, reply);
+            return service.get(ctx, entity, id, fieldsOf(q));
+          case 'PUT': {
+            if (entity.binaryContent && isOctetStream(request)) return replaceAttachment(emulator, ctx, entity, id, request);
+            let body = request.body;
+            // Tolerate the collection form {"data":[{…}]} for a single update.
+            if (body && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { data?: unknown }).data) && Object.keys(body).length === 1) {
+              const data = (body as { data: unknown[] }).data;
+              if (data.length === 1) body = data[0];
+            }
+            return service.update(ctx, entity, id, body, fieldsOf(q));
+          }
+          case 'DELETE':
+            service.delete(ctx, entity, id);
+            return reply.code(200).send();
+        }
+        throw errors.methodNotAllowed(request.method, entity.methods.instance);
+      },
+    });
   }
 }

@@ -12,7 +12,7 @@
 import path from 'node:path';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Emulator } from '../emulator.js';
 import { PACKAGE_ROOT, PACKAGE_VERSION } from '../package-info.js';
 import type { Registry, ResolvedEntity } from '../resources/registry.js';
@@ -762,16 +762,93 @@ const DESCRIPTION = `A local, stateful emulator of the ALM Octane (ValueEdge) RE
 
 Entity schemas come from the resource table the server runs on; a workspace's user-defined fields (\`*_udf\`) are listed by \`GET …/metadata/fields\`.`;
 
+/**
+ * The resource routes are three parametric URLs per level (http/entity-routes.ts); the document
+ * describes each collection on its own instead, so those three shapes are hidden and the
+ * per-collection paths come from a documentation-only Fastify instance.
+ */
+const PARAMETRIC_ENTITY_URLS = new Set(
+  (['site', 'space', 'workspace'] as const).flatMap((level) => ['', '/groups', '/:id'].map((suffix) => `${basePath(level)}/:collection${suffix}`)),
+);
+
+const DOC_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+
+type Transform = (input: { schema: unknown; url: string; route: { method: string | string[] } }) => { schema: never; url: string };
+
+/** A transform for swagger that documents a route from the index, or by what it was registered with. */
+function transformWith(index: Map<string, (method: string) => RouteDoc | undefined>): Transform {
+  return ({ schema, url, route }) => {
+    if (PARAMETRIC_ENTITY_URLS.has(url)) return { schema: { hide: true } as never, url };
+    const docFor = index.get(url);
+    const method = typeof route.method === 'string' ? route.method : undefined;
+    if (docFor && method) return { schema: (docFor(method) ?? { hide: true }) as never, url };
+    // Routes the resource table does not describe keep the documentation keys they were
+    // registered with (summary, description, tags, hide), with a summary and tag by default.
+    const own = (schema ?? {}) as Schema;
+    return { schema: { ...own, summary: own.summary ?? `${[route.method].flat().join(', ')} ${url}`, tags: own.tags ?? [fallbackTag(url)] } as never, url };
+  };
+}
+
+/**
+ * The paths of every collection, groups and instance URL of the resource table, produced by
+ * @fastify/swagger in an instance that holds only those routes (with no-op handlers). Built on
+ * demand, so start-up never pays for registering hundreds of documentation routes.
+ */
+async function entityPaths(ctx: Context, index: Map<string, (method: string) => RouteDoc | undefined>, schemas: Schema): Promise<Record<string, unknown>> {
+  const docs = Fastify({ logger: false, routerOptions: { maxParamLength: 2000 } });
+  try {
+    await docs.register(swagger, {
+      openapi: { openapi: '3.1.0', info: { title: 'resource routes', version: PACKAGE_VERSION }, components: { schemas: schemas as never } },
+      transform: transformWith(index) as never,
+    });
+    const handler = async () => undefined;
+    for (const entity of ctx.registry.entities) {
+      const base = basePath(entity.level);
+      for (const name of collectionNames(entity)) {
+        for (const url of [`${base}/${name}`, `${base}/${name}/groups`, `${base}/${name}/:id`]) {
+          for (const method of DOC_METHODS) docs.route({ method, url, handler });
+        }
+      }
+    }
+    await docs.ready();
+    return (docs.swagger() as { paths: Record<string, unknown> }).paths;
+  } finally {
+    await docs.close();
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Resolves once the OpenAPI document can be generated (`app.swagger()`): see openApiDocument. */
+    openApiReady(): Promise<void>;
+  }
+}
+
 export async function registerOpenApi(app: FastifyInstance, emulator: Emulator): Promise<void> {
   const ctx: Context = { registry: emulator.registry, pageSizeDefault: emulator.config.pageSizeDefault, pageSizeMax: emulator.config.pageSizeMax };
   const index = routeIndex(ctx);
+  // filled on first use: swagger copies the components when it generates the document
+  const schemas: Schema = {};
+  let resources: Record<string, unknown> | undefined;
+  let preparing: Promise<void> | undefined;
+  const prepare = (): Promise<void> =>
+    (preparing ??= (async () => {
+      Object.assign(schemas, componentSchemas(emulator.registry));
+      resources = await entityPaths(ctx, index, schemas);
+    })());
+  app.decorate('openApiReady', prepare);
+  // Swagger UI's JSON and YAML answers generate the document synchronously: prepare it first
+  app.addHook('onRequest', async (request) => {
+    if (!resources && request.url.startsWith(DOCS_PREFIX)) await prepare();
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'octane-emulator: ALM Octane REST API', version: PACKAGE_VERSION, description: DESCRIPTION },
       tags: tagsOf(emulator.registry),
       components: {
-        schemas: componentSchemas(emulator.registry),
+        schemas: schemas as never,
         securitySchemes: {
           LWSSO_COOKIE_KEY: { type: 'apiKey', in: 'cookie', name: 'LWSSO_COOKIE_KEY', description: 'the session cookie set by POST /authentication/sign_in (sent by the browser on its own)' },
           basicAuth: { type: 'http', scheme: 'basic', description: 'a user name and password, or an API key client id and secret' },
@@ -780,16 +857,17 @@ export async function registerOpenApi(app: FastifyInstance, emulator: Emulator):
       },
       security: [{ LWSSO_COOKIE_KEY: [] }, { basicAuth: [] }, { bearerAuth: [] }],
     },
-    transform: ({ schema, url, route }) => {
-      const docFor = index.get(url);
-      const method = typeof route.method === 'string' ? route.method : undefined;
-      if (docFor && method) return { schema: (docFor(method) ?? { hide: true }) as typeof schema, url };
-      // Routes the resource table does not describe keep the documentation keys they were
-      // registered with (summary, description, tags, hide), with a summary and tag by default.
-      const own = (schema ?? {}) as Schema;
-      return { schema: { ...own, summary: own.summary ?? `${[route.method].flat().join(', ')} ${url}`, tags: own.tags ?? [fallbackTag(url)] } as typeof schema, url };
+    transform: transformWith(index) as never,
+    transformObject: (document) => {
+      if (!('openapiObject' in document)) return document.swaggerObject;
+      // throwing keeps swagger from caching a document without the resource routes
+      if (!resources) throw new Error('the OpenAPI document is not prepared: await app.openApiReady() (or openApiDocument(app)) first');
+      const doc = document.openapiObject as Schema;
+      const all = { ...(doc.paths as Record<string, unknown>), ...resources };
+      // one stable order: a collection's paths next to its scripts' and attachments' paths
+      doc.paths = Object.fromEntries(Object.keys(all).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((k) => [k, all[k]]));
+      return compact(doc);
     },
-    transformObject: (document) => ('openapiObject' in document ? compact(document.openapiObject as Schema) : document.swaggerObject),
   });
   await app.register(swaggerUi, {
     routePrefix: DOCS_PREFIX,
@@ -798,7 +876,13 @@ export async function registerOpenApi(app: FastifyInstance, emulator: Emulator):
   });
 }
 
+/** The OpenAPI document, prepared on first use. */
+export async function openApiDocument(app: FastifyInstance): Promise<Schema> {
+  await app.openApiReady();
+  return app.swagger() as Schema;
+}
+
 /** The OpenAPI document as committed in openapi/openapi.json: stable key order, a final newline. */
-export function openApiText(app: FastifyInstance): string {
-  return `${JSON.stringify(app.swagger(), null, 2)}\n`;
+export async function openApiText(app: FastifyInstance): Promise<string> {
+  return `${JSON.stringify(await openApiDocument(app), null, 2)}\n`;
 }

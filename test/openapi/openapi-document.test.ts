@@ -9,6 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import formatsModule from 'ajv-formats';
 import { afterAll, describe, expect, it } from 'vitest';
 import { basePath, collectionNames } from '../../src/http/entity-routes.js';
+import { openApiDocument } from '../../src/http/openapi.js';
 import type { ResolvedEntity } from '../../src/resources/registry.js';
 import { makeApp, PREVIEW } from '../helpers/app.js';
 import { expectOctaneError, q } from '../helpers/octane.js';
@@ -16,7 +17,7 @@ import { expectOctaneError, q } from '../helpers/octane.js';
 const t = await makeApp();
 afterAll(() => t.close());
 
-const doc = t.app.swagger() as any;
+const doc = (await openApiDocument(t.app)) as any;
 const registry = t.app.emulator.registry;
 const METHODS = ['get', 'post', 'put', 'delete', 'patch'] as const;
 
