@@ -6,6 +6,9 @@
 //   "@key": "r1"          a name other items use to reference it: {"type":"release","id":"@r1"}
 //   "@script": "- step"   the script of a manual or Gherkin test (a first version)
 //   "@content": "text"    the content of an attachment (or "@content_base64" for bytes)
+//   "@steps": [...]       on a manual or Gherkin run: the outcome of its steps in order ("passed",
+//                         "failed", "blocked", "skipped", "not_completed", "planned"; a single
+//                         string sets every step); steps past the list stay as created (Planned)
 // and the key "@test_results" holds test-results payloads ({"xml": "…", "skip_errors": false}),
 // ingested in order once the entities above them exist.
 // The key "@me" is predefined: the user the fixture is loaded for (ctx.userId, the site admin at
@@ -21,6 +24,7 @@ import type { RequestContext } from '../resources/context.js';
 import type { EntityService } from '../resources/entity-service.js';
 import type { ResolvedEntity } from '../resources/registry.js';
 import { saveScript } from '../resources/scripts.js';
+import { parseQuery } from '../query/parser.js';
 import { formatDateTime } from '../resources/values.js';
 
 export type FixtureFile = Record<string, unknown>;
@@ -116,7 +120,7 @@ export function loadFixture(service: EntityService, ctx: RequestContext, data: F
     const entity = collectionFor(service, system, key);
     for (const raw of items) {
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`fixture: the items of '${key}' must be objects`);
-      const { '@key': itemKey, '@script': script, '@content': content, '@content_base64': content64, ...body } = raw as Record<string, unknown>;
+      const { '@key': itemKey, '@script': script, '@content': content, '@content_base64': content64, '@steps': steps, ...body } = raw as Record<string, unknown>;
       const resolved = resolveKeys(body, keys) as Record<string, unknown>;
       let id: number;
       if (entity.binaryContent) {
@@ -128,6 +132,7 @@ export function loadFixture(service: EntityService, ctx: RequestContext, data: F
       if (typeof script === 'string') {
         saveScript(service.sql, { test_id: id, script, revision_type: 'Major', comment: 'fixture', author_id: ctx.userId, creation_time: formatDateTime(ctx.now) });
       }
+      if (steps !== undefined) setStepOutcomes(service, system, id, steps);
       if (typeof itemKey === 'string') keys.set(itemKey, id);
       created++;
       onProgress?.(created);
@@ -135,6 +140,23 @@ export function loadFixture(service: EntityService, ctx: RequestContext, data: F
     if (key === '@test_results') onProgress?.(created);
   }
   return { created, keys: Object.fromEntries([...keys].filter(([k, id]) => k !== 'me' || id !== ctx.userId)) };
+}
+
+const STEP_OUTCOMES = new Set(['passed', 'failed', 'blocked', 'skipped', 'not_completed', 'planned']);
+
+/** Sets the status of a run's steps (created from its test's script) to the outcomes given. */
+function setStepOutcomes(service: EntityService, ctx: RequestContext, runId: number, steps: unknown): void {
+  const runStep = service.registry.entity('run_step');
+  const stepIds = service.ids(ctx, runStep, parseQuery(`run EQ {id EQ ${runId}}`));
+  const outcomes = typeof steps === 'string' ? stepIds.map(() => steps) : steps;
+  if (!Array.isArray(outcomes)) throw new Error('fixture: "@steps" must be a status or an array of statuses');
+  if (outcomes.length > stepIds.length) throw new Error(`fixture: "@steps" has ${outcomes.length} outcomes for a run with ${stepIds.length} steps`);
+  outcomes.forEach((outcome, i) => {
+    if (typeof outcome !== 'string' || !STEP_OUTCOMES.has(outcome)) {
+      throw new Error(`fixture: unknown step outcome ${JSON.stringify(outcome)} (one of ${[...STEP_OUTCOMES].join(', ')})`);
+    }
+    service.updateOne(ctx, runStep, String(stepIds[i]), { status: { type: 'list_node', id: `list_node.run_native_status.${outcome}` } });
+  });
 }
 
 function ingestResults(service: EntityService, ctx: RequestContext, items: unknown): void {
