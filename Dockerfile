@@ -2,8 +2,10 @@
 #   docker build -t octane-emulator .
 #   docker run -p 8080:8080 octane-emulator
 # The base image is a build argument so that CI can pick the Node LTS it wants; every stage uses it,
-# so the native SQLite addon is built for the runtime it runs on.
-ARG NODE_IMAGE=node:24-bookworm-slim
+# so the native SQLite addon is built for the runtime it runs on. The default is Node 22 LTS: on
+# Node 24.19 and later, better-sqlite3 12 (the last major that runs on Node 20) aborts the process
+# when a prepared statement is garbage collected (docs/decisions.md, "Container image").
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # Toolchain for better-sqlite3's native addon, when no prebuilt binary matches, and the npm that
 # wrote package-lock.json (npm 11.6 fails to install a dev dependency's dependency, sshpk).

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_CONFIG, parseApiKeySeed, parseUserSeed, type EmulatorConfig } from './config.js';
 import { buildApp } from './http/app.js';
+import { runtimeWarning } from './runtime.js';
 
 const HELP = `octane-emulator — a local, stateful emulator of the ALM Octane REST API
 
@@ -172,6 +173,8 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     process.stdout.write(HELP);
     return undefined;
   }
+  const warning = runtimeWarning();
+  if (warning) process.stderr.write(`octane-emulator: warning: ${warning}\n`);
   const app = await buildApp({ ...options.config, db: options.db, logger: options.logLevel === 'silent' ? false : { level: options.logLevel } });
   const address = await app.listen({ port: options.port, host: options.host });
   const shown = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');

@@ -6,6 +6,7 @@ import type { EmulatorConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { readFixture, type FixtureFile, type FixtureResult } from './store/fixtures.js';
 import type { Snapshot } from './store/snapshot.js';
+import { runtimeWarning } from './runtime.js';
 
 export interface StartOptions extends Partial<EmulatorConfig> {
   /** port to listen on; 0 (default) picks a free one */
@@ -33,8 +34,17 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+let warned = false;
+/** A known runtime problem is told once per process, as a Node warning. */
+function warnOnce(): void {
+  const warning = runtimeWarning();
+  if (warning && !warned) process.emitWarning(warning, { code: 'OCTANE_EMULATOR_RUNTIME' });
+  warned = true;
+}
+
 export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
   const { port = 0, host = '127.0.0.1', logger = false, ...config } = options;
+  warnOnce();
   const app = await buildApp({ db: ':memory:', ...config, logger: logger as never });
   let url: string;
   try {

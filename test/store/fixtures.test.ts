@@ -48,7 +48,7 @@ describe('fixture "@steps"', () => {
     expect(await stepOutcomes(partial)).toEqual(['passed', 'failed', 'planned', 'planned']);
     expect(await stepOutcomes(all)).toEqual(['passed', 'passed', 'passed', 'passed']);
     expect(await stepOutcomes(none)).toEqual(['planned', 'planned', 'planned', 'planned']);
-    expect((await get(`runs/${partial}?fields=status{logical_name}`)).status.logical_name).toBe('list_node.run_status.failed');
+    expect(((await get(`runs/${partial}?fields=status{logical_name}`)) as unknown as { status: { logical_name: string } }).status.logical_name).toBe('list_node.run_status.failed');
   });
 
   it('refuses an unknown outcome or more outcomes than steps, leaving nothing of the fixture', async () => {
