@@ -8,7 +8,7 @@
 
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
-import { createGunzip } from 'node:zlib';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerAuthentication, registerAuthRoutes } from '../auth/authentication.js';
 import type { EmulatorConfig } from '../config.js';
@@ -36,6 +36,25 @@ declare module 'fastify' {
   interface FastifyInstance {
     emulator: Emulator;
   }
+}
+
+const DECODERS = { gzip: createGunzip, deflate: createInflate, br: createBrotliDecompress } as const;
+type Coding = keyof typeof DECODERS;
+
+/**
+ * The coding of a request body from its Content-Encoding: undefined for none (or identity), the
+ * decoder's name, or null for what the emulator cannot decode (an unknown coding, or more than one
+ * coding stacked). "x-gzip" is gzip; some clients send a media type ("application/gzip").
+ */
+function contentCoding(header: string): Coding | null | undefined {
+  const codings = header
+    .split(',')
+    .map((c) => c.trim().replace(/^application\//, '').replace(/^x-/, ''))
+    .filter((c) => c !== '' && c !== 'identity');
+  if (codings.length === 0) return undefined;
+  if (codings.length > 1) return null;
+  const [coding] = codings;
+  return coding in DECODERS ? (coding as Coding) : null;
 }
 
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
@@ -90,15 +109,20 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   // Compressed bodies (CI plugins gzip what they send) are inflated before parsing, and the body
   // limit applies to the inflated size, so a gzip bomb stops at the limit.
   app.addHook('preParsing', async (request, _reply, payload) => {
-    const encoding = String(request.headers['content-encoding'] ?? '').toLowerCase();
-    if (!/(^|[\s,/])(x-)?gzip$/.test(encoding)) return payload;
-    // The multipart plugin reads the raw request itself, never the stream returned here: a gzip
-    // multipart body could not be inflated on its way there, so it is refused before any byte is read.
-    if (/^\s*multipart\//i.test(String(request.headers['content-type'] ?? ''))) {
-      throw errors.unsupportedContentEncoding(encoding, 'multipart uploads are not accepted with Content-Encoding: gzip; send the multipart body uncompressed');
+    const header = String(request.headers['content-encoding'] ?? '').toLowerCase();
+    const coding = contentCoding(header);
+    if (coding === undefined) return payload;
+    if (coding === null) {
+      throw errors.unsupportedContentEncoding(header, `the Content-Encoding '${header}' is not supported: send the body as is, or with gzip, deflate or br`);
     }
-    const inflated = createGunzip();
-    // a body that is not gzip ends the request with the inflater's error (mapped to a 400)
+    // The multipart plugin reads the raw request itself, never the stream returned here: a
+    // compressed multipart body could not be inflated on its way there, so it is refused before any
+    // byte is read.
+    if (/^\s*multipart\//i.test(String(request.headers['content-type'] ?? ''))) {
+      throw errors.unsupportedContentEncoding(header, `multipart uploads are not accepted with Content-Encoding: ${coding}; send the multipart body uncompressed`);
+    }
+    const inflated = DECODERS[coding]();
+    // a body that is not in that coding ends the request with the inflater's error (mapped to a 400)
     payload.on('error', (err) => inflated.destroy(err));
     // Fastify's body reader listens for errors while it reads; before (no parser for the content
     // type), after (body over the limit) or without it (a method without a body), an inflater error

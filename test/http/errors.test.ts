@@ -1,6 +1,7 @@
 // Every failure of issue 3 point 6, with its status, its error_code and Octane's full error shape
 // (protocol.md §6.1), and bulk writes with failures in the multi-error envelope (§6.2).
 
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, PREVIEW, ref, type TestApp } from '../helpers/app.js';
 import { CORRELATION_ID, expectBulkErrors, expectOctaneError, q } from '../helpers/octane.js';
@@ -372,6 +373,28 @@ describe('conflicts and limits of the spec decision table', () => {
     } finally {
       await small.close();
     }
+  });
+
+  it('compressed bodies: gzip, deflate and br are inflated; an unknown or stacked coding is a 415', async () => {
+    const body = (name: string) => Buffer.from(JSON.stringify({ data: [story(name)] }));
+    const json = { 'content-type': 'application/json' };
+    for (const [coding, compress] of [['gzip', gzipSync], ['x-gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync], ['identity, gzip', gzipSync]] as const) {
+      const name = `err-coding-${coding}`;
+      const res = await t.post(`${t.ws}/stories`, compress(body(name)), { ...json, 'content-encoding': coding });
+      expect(res.status, coding).toBe(201);
+      expect(res.body.data[0].name).toBe(name);
+    }
+    const before = await count('stories');
+    for (const coding of ['compress', 'zstd', 'gzip, br']) {
+      const res = await t.post(`${t.ws}/stories`, gzipSync(body('never')), { ...json, 'content-encoding': coding });
+      expectOctaneError(res, 415, 'platform.web_application');
+      expect(res.body.properties).toEqual({ content_encoding: coding });
+      expect(res.body.description).toContain(`'${coding}' is not supported`);
+    }
+    // a body that is not in its declared coding is a 400, not a 500
+    const bad = await t.post(`${t.ws}/stories`, body('plain'), { ...json, 'content-encoding': 'br' });
+    expect(bad.status).toBe(400);
+    expect(await count('stories')).toBe(before);
   });
 
   it('the space-level preview resources answer errors in the same shape', async () => {
