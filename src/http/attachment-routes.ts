@@ -8,6 +8,7 @@ import { errors } from '../errors/catalog.js';
 import { OctaneError } from '../errors/octane-error.js';
 import type { Emulator } from '../emulator.js';
 import { attachmentContent, mimeOf, replaceContent, storeAttachment, type Upload } from '../resources/attachments.js';
+import type { FieldSelectionItem } from '../query/read-params.js';
 import type { RequestContext } from '../resources/context.js';
 import type { ResolvedEntity } from '../resources/registry.js';
 import { basePath, collectionNames, routeContext, routeEachMethod } from './entity-routes.js';
@@ -119,22 +120,25 @@ function readOctetStream(request: FastifyRequest): Upload {
   return { entity, bytes: body };
 }
 
-export async function uploadAttachment(emulator: Emulator, ctx: RequestContext, entity: ResolvedEntity, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+/** Creates an attachment; the answer holds the `fields` asked for (checked before anything is stored). */
+export async function uploadAttachment(emulator: Emulator, ctx: RequestContext, entity: ResolvedEntity, request: FastifyRequest, reply: FastifyReply, fields?: FieldSelectionItem[]): Promise<FastifyReply> {
+  emulator.service.checkFields(ctx, entity, fields);
   let upload: Upload;
   if (isMultipart(request)) upload = await readMultipart(request);
   else if (isOctetStream(request)) upload = readOctetStream(request);
   else throw errors.badRequest('Upload the attachment as multipart/form-data (an entity part and a content part) or as application/octet-stream with ?name=…&owner_…={…}');
   const limits = { maxBytes: emulator.config.attachmentMaxBytes, extensions: emulator.config.attachmentExtensions };
   const id = storeAttachment(emulator.service, ctx, entity, upload, limits);
-  const data = emulator.service.renderIds(ctx, entity, [id]);
+  const data = emulator.service.renderIds(ctx, entity, [id], fields);
   return reply.code(201).send({ total_count: data.length, data });
 }
 
-export function replaceAttachment(emulator: Emulator, ctx: RequestContext, entity: ResolvedEntity, idText: string, request: FastifyRequest): Record<string, unknown> {
+export function replaceAttachment(emulator: Emulator, ctx: RequestContext, entity: ResolvedEntity, idText: string, request: FastifyRequest, fields?: FieldSelectionItem[]): Record<string, unknown> {
+  emulator.service.checkFields(ctx, entity, fields);
   const body = request.body;
   if (!Buffer.isBuffer(body)) throw errors.badRequest('The new content is missing');
   const id = replaceContent(emulator.service, ctx, entity, idText, body, undefined, { maxBytes: emulator.config.attachmentMaxBytes });
-  return emulator.service.renderIds(ctx, entity, [id])[0];
+  return emulator.service.renderIds(ctx, entity, [id], fields)[0];
 }
 
 /** A file name fit for Content-Disposition: ASCII fallback plus the RFC 5987 UTF-8 form. */

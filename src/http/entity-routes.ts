@@ -168,7 +168,7 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
             });
           }
           case 'POST': {
-            if (entity.binaryContent) return uploadAttachment(emulator, ctx, entity, request, reply);
+            if (entity.binaryContent) return uploadAttachment(emulator, ctx, entity, request, reply, fieldsOf(q));
             const items = dataItems(request.body, `create ${name}`);
             const result = service.create(ctx, entity, items, { fields: fieldsOf(q), partial: isTrue(param(q, 'partial')) });
             return sendBulk(reply, 201, result);
@@ -220,7 +220,7 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
             if (entity.binaryContent && wantsBytes(request)) return sendContent(emulator, ctx, entity, id, reply);
             return service.get(ctx, entity, id, fieldsOf(q));
           case 'PUT': {
-            if (entity.binaryContent && isOctetStream(request)) return replaceAttachment(emulator, ctx, entity, id, request);
+            if (entity.binaryContent && isOctetStream(request)) return replaceAttachment(emulator, ctx, entity, id, request, fieldsOf(q));
             let body = request.body;
             // Tolerate the collection form {"data":[{…}]} for a single update.
             if (body && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { data?: unknown }).data) && Object.keys(body).length === 1) {

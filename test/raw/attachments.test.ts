@@ -143,6 +143,24 @@ describe('octet-stream upload (technical preview per the help), download, update
     expect(r.body.data[0]).toMatchObject({ type: 'attachment', name: 'log.txt' });
   });
 
+  it('?fields= shapes the answer of an upload and of a content replacement; an unknown field stores nothing', async () => {
+    const owner = encodeURIComponent(JSON.stringify({ type: 'work_item', id: defect }));
+    const octet = { 'Content-Type': 'application/octet-stream', Accept: 'application/json' };
+    const up = await c.request('POST', `${ws}/attachments?name=fields.txt&owner_work_item=${owner}&fields=name,size,owner_work_item`, { body: Buffer.from('12345'), headers: octet });
+    expect(up.status, up.text).toBe(201);
+    const created = up.body.data[0];
+    expect(Object.keys(created).sort()).toEqual(['id', 'name', 'owner_work_item', 'size', 'type']);
+    expect(created).toMatchObject({ name: 'fields.txt', size: 5, owner_work_item: { type: 'defect', id: defect } });
+    const replaced = await c.request('PUT', `${ws}/attachments/${created.id}?fields=size`, { body: Buffer.from('1234567'), headers: octet });
+    expect(replaced.status, replaced.text).toBe(200);
+    expect(replaced.body).toEqual({ type: 'attachment', id: created.id, size: 7 });
+    const before = (await c.get(`${ws}/attachments?query=${encodeURIComponent(`"owner_work_item EQ {id EQ ${defect}}"`)}&limit=1`)).body.total_count;
+    const bad = await c.request('POST', `${ws}/attachments?name=never.txt&owner_work_item=${owner}&fields=no_such_field`, { body: Buffer.from('x'), headers: octet });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error_code).toBe('platform.unknown_field');
+    expect((await c.get(`${ws}/attachments?query=${encodeURIComponent(`"owner_work_item EQ {id EQ ${defect}}"`)}&limit=1`)).body.total_count).toBe(before);
+  });
+
   it(`GET with Accept: application/json is the entity; …/{id}/{filename} with octet-stream is the content ${tag({ resource: 'attachments', method: 'GET' })}`, async () => {
     const entity = await c.request('GET', `${ws}/attachments/${id}`, { headers: { Accept: 'application/json' } });
     expect(entity.headers.get('content-type')).toMatch(/application\/json/);
