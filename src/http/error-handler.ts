@@ -57,8 +57,11 @@ function fromFastify(err: FastifyError, request: FastifyRequest, limits: BodyLim
       return errors.invalidJson('a multipart field declared as application/json is not valid JSON');
   }
   if (err instanceof SyntaxError && 'body' in err) return errors.invalidJson(err.message);
-  if (['Z_DATA_ERROR', 'Z_BUF_ERROR', 'ERR_ZLIB_INITIALIZATION_FAILED'].includes(String(err.code))) {
-    return errors.badRequest('The request body is not valid gzip (Content-Encoding: gzip)');
+  // zlib's errors (gzip, deflate) and Brotli's (ERR__ERROR_FORMAT_…, or its "Decompression failed")
+  const code = String(err.code ?? '');
+  if (['Z_DATA_ERROR', 'Z_BUF_ERROR', 'ERR_ZLIB_INITIALIZATION_FAILED'].includes(code) || code.startsWith('ERR__ERROR_') || err.message === 'Decompression failed') {
+    const coding = String(request.headers['content-encoding'] ?? '');
+    return errors.badRequest(`The request body is not valid ${coding} (Content-Encoding: ${coding})`, { content_encoding: coding });
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new OctaneError({ status: err.statusCode, code: 'platform.web_application', description: err.message });
