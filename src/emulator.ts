@@ -287,6 +287,8 @@ export class Emulator {
   close(): void {
     this.beginClose();
     this.snapshots.close();
+    // session activity is written to the table lazily: keep it across a restart
+    if (this.sql.sqlite.open) this.sessions.flush();
     this.sql.close();
   }
 }

@@ -106,16 +106,32 @@ export function registerAuthRoutes(app: FastifyInstance, emulator: Emulator): vo
 /** Every /api/ request carries a caller; anything else passes through. */
 export function registerAuthentication(app: FastifyInstance, emulator: Emulator): void {
   app.decorateRequest('caller', null);
-  app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/') && request.url !== '/api' && !request.url.startsWith('/internal-api/')) return;
-    request.caller = authenticate(emulator, request);
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!request.url.startsWith('/api/') && request.url !== '/api' && !request.url.startsWith('/internal-api/')) return done();
+    // a refused caller is an OctaneError, answered by the error handler
+    try {
+      request.caller = authenticate(emulator, request);
+    } catch (e) {
+      return done(e as Error);
+    }
+    done();
   });
-  // Real servers re-issue the session cookie on responses; clients replace theirs with it.
-  app.addHook('onSend', async (request, reply) => {
+  // Real servers re-issue the session cookie on responses; clients replace theirs with it. The
+  // header is the one reply.setCookie would write (no /api route sets cookies of its own), kept
+  // per token rather than serialised again on every response.
+  const reissued = new Map<string, string>();
+  app.addHook('onSend', (request, reply, payload, done) => {
     const caller = request.caller;
     if (caller?.token && reply.statusCode < 400 && !reply.getHeader('set-cookie')) {
-      reply.setCookie(SESSION_COOKIE, caller.token, { path: '/', httpOnly: true, sameSite: 'lax' });
+      let header = reissued.get(caller.token);
+      if (header === undefined) {
+        if (reissued.size >= 1000) reissued.clear();
+        header = app.serializeCookie(SESSION_COOKIE, caller.token, { sameSite: 'lax', path: '/', httpOnly: true });
+        reissued.set(caller.token, header);
+      }
+      reply.header('set-cookie', header);
     }
+    done(null, payload);
   });
 }
 

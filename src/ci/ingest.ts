@@ -7,6 +7,7 @@
 // skip-errors: with true, a reference that cannot be resolved is dropped and the run is kept;
 // with false (the default), the run that holds it is skipped and reported.
 
+import { sql as sqlFragment } from 'kysely';
 import { parseQuery } from '../query/parser.js';
 import type { RequestContext } from '../resources/context.js';
 import type { EntityService } from '../resources/entity-service.js';
@@ -119,6 +120,8 @@ export class TestResultsIngester {
   private readonly refCache = new Map<string, number | null>();
   private readonly testByKey = new Map<string, number>();
   private readonly runByContext = new Map<string, number>();
+  /** tests whose runs are all in runByContext (read once, or created by this ingestion) */
+  private readonly runsRead = new Set<number>();
   private readonly outcome: IngestOutcome = { status: 'success', tests_created: 0, tests_updated: 0, runs_created: 0, runs_updated: 0, runs_skipped: 0, errors: [] };
 
   constructor(
@@ -236,21 +239,17 @@ export class TestResultsIngester {
     if (this.testByKey.has(key)) return this.testByKey.get(key);
     const { sql } = this.service;
     const e = this.entity('test_automated');
-    // an attribute left out matches a test that has no value there
-    const eq = (col: string, v: string | undefined) => (eb: any) => (v === undefined || v === '' ? eb.or([eb(col, 'is', null), eb(col, '=', '')]) : eb(col, '=', v));
-    const row = sql.get<{ id: number }>(
-      sql.qb
-        .selectFrom(tableOf(e.store))
-        .select('id')
-        .where('workspace_id', '=', this.ctx.workspaceId)
-        .where('type', '=', 'test_automated')
-        .where('name', '=', run.name)
-        .where(eq('package', run.package))
-        .where(eq('class_name', run.className))
-        .where(eq('component', run.module))
-        .orderBy('id')
-        .limit(1),
-    );
+    // an attribute left out matches a test that has no value there (one statement per such shape)
+    const empty = (v: string | undefined) => v === undefined || v === '';
+    const given = { package: run.package, class_name: run.className, component: run.module };
+    const shape = Object.values(given).map((v) => (empty(v) ? 0 : 1)).join('');
+    const row = sql
+      .prepared(`ingestFindTest:${shape}`, (p) => {
+        let q = sql.qb.selectFrom(tableOf(e.store)).select('id').where('workspace_id', '=', p('ws')).where('type', '=', 'test_automated').where('name', '=', p('name'));
+        for (const [col, v] of Object.entries(given)) q = q.where((eb: any) => (empty(v) ? eb.or([eb(col, 'is', null), eb(col, '=', '')]) : eb(col, '=', p(col))));
+        return q.orderBy('id').limit(1);
+      })
+      .get<{ id: number }>({ ws: this.ctx.workspaceId, name: run.name, ...given });
     if (row) this.testByKey.set(key, row.id);
     return row?.id;
   }
@@ -317,6 +316,7 @@ export class TestResultsIngester {
       ...values,
     });
     this.testByKey.set(this.testKey(run), id);
+    this.runsRead.add(id);
     this.outcome.tests_created++;
     return id;
   }
@@ -328,22 +328,38 @@ export class TestResultsIngester {
   /** The automated run of a test in this context (job, release, environment), if one exists. */
   private findRun(testId: number, job: number | undefined, release: number | undefined, envs: number[]): number | undefined {
     const key = this.runContextKey(testId, job, release, envs);
-    if (this.runByContext.has(key)) return this.runByContext.get(key);
+    if (this.runByContext.has(key) || this.runsRead.has(testId)) return this.runByContext.get(key);
     const { sql } = this.service;
-    const runs = sql.all<{ id: number; release: number | null; job: number | null }>(
-      sql.qb
-        .selectFrom(`${tableOf(this.entity('run').store)} as r`)
-        .leftJoin(`${tableOf(this.entity('ci_build').store)} as b`, 'b.id', 'r.build')
-        .select(['r.id as id', 'r.release as release', 'b.ci_job as job'])
-        .where('r.workspace_id', '=', this.ctx.workspaceId)
-        .where('r.type', '=', 'run_automated')
-        .where('r.test', '=', testId),
-    );
-    const envKey = `${this.entity('run').store}.taxonomies`;
+    // every automated run of the test with its job and environment, in one statement
+    const runs = sql
+      .prepared('ingestRunsOfTest', (p) =>
+        sql.qb
+          .selectFrom(`${tableOf(this.entity('run').store)} as r`)
+          .leftJoin(`${tableOf(this.entity('ci_build').store)} as b`, 'b.id', 'r.build')
+          .select([
+            'r.id as id',
+            'r.release as release',
+            'b.ci_job as job',
+            (eb) =>
+              eb
+                .selectFrom('entity_link as e')
+                .select(sqlFragment<string>`group_concat(e.dst_id)`.as('g'))
+                .where('e.field', '=', p('envKey'))
+                .whereRef('e.src_id', '=', 'r.id')
+                .as('envs'),
+          ])
+          .where('r.workspace_id', '=', p('ws'))
+          .where('r.type', '=', 'run_automated')
+          .where('r.test', '=', p('test'))
+          .orderBy('r.id'),
+      )
+      .all<{ id: number; release: number | null; job: number | null; envs: string | null }>({ envKey: `${this.entity('run').store}.taxonomies`, ws: this.ctx.workspaceId, test: testId });
     for (const r of runs) {
-      const runEnvs = this.service.store.links(envKey, [r.id]).map((l) => l.dst_id);
+      const runEnvs = r.envs ? r.envs.split(',').map(Number) : [];
       this.runByContext.set(this.runContextKey(testId, r.job ?? undefined, r.release ?? undefined, runEnvs), r.id);
     }
+    // the runs of this test made from now on are added to runByContext as they are created
+    this.runsRead.add(testId);
     return this.runByContext.get(key);
   }
 
@@ -400,6 +416,16 @@ export class TestResultsIngester {
 
   private build: { id: number; job: number; pipeline?: number } | undefined;
   private total = 0;
+  /** the database's change stamp when the last slice ended (see ingest) */
+  private stampAfterSlice: string | undefined;
+
+  /** Forgets the ids kept about tests, runs and referenced entities. */
+  private forgetFound(): void {
+    this.testByKey.clear();
+    this.runByContext.clear();
+    this.runsRead.clear();
+    this.refCache.clear();
+  }
 
   /**
    * Ingests a parsed payload, or a slice of its runs (`first` / `last` mark the ends of a task
@@ -408,9 +434,14 @@ export class TestResultsIngester {
   ingest(payload: ParsedTestResult, onProgress?: (done: number) => void, first = true, last = true): IngestOutcome {
     const { sql } = this.service;
     if (first) this.build = sql.tx(() => this.buildOf(payload.build));
+    // between two slices of a task other requests run: if anything was written meanwhile (a test
+    // or run created or deleted over REST), what this ingester found before may no longer hold
+    else if (this.stampAfterSlice !== sql.stamp()) this.forgetFound();
     this.total += payload.runs.length;
-    // one transaction per slice, a savepoint per run: a bad run rolls back alone
-    sql.tx(() => this.ingestRuns(payload, onProgress));
+    // one transaction per slice, a savepoint per run: a bad run rolls back alone; ids are reserved
+    // for the slice (about three per run: the run, its history row, maybe its test)
+    sql.tx(() => this.service.store.batch(Math.min(payload.runs.length * 3, 4096), () => this.ingestRuns(payload, onProgress)));
+    this.stampAfterSlice = sql.stamp();
     if (last) {
       const o = this.outcome;
       o.status = o.runs_skipped === 0 ? 'success' : o.runs_skipped === this.total && this.total > 0 ? 'failed' : 'warning';
@@ -421,18 +452,19 @@ export class TestResultsIngester {
 
   private ingestRuns(payload: ParsedTestResult, onProgress?: (done: number) => void): void {
     const { sql } = this.service;
+    const { store } = this.service;
     payload.runs.forEach((run, i) => {
+      const mark = store.idMark();
       try {
         sql.tx(() => this.ingestRun(run, payload.context, this.build));
       } catch (e) {
+        store.restoreIds(mark);
         const message = e instanceof Error ? e.message : String(e);
         this.outcome.runs_skipped++;
         this.outcome.errors.push(`test_run '${run.name}' (line ${run.line}): ${message}`);
         this.log(`error: test_run '${run.name}' (line ${run.line}) skipped: ${message}`);
         // a failed run may have left cached ids of rolled-back rows behind
-        this.testByKey.clear();
-        this.runByContext.clear();
-        this.refCache.clear();
+        this.forgetFound();
       }
       onProgress?.(i + 1);
     });

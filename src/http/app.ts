@@ -9,7 +9,7 @@
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, type RequestPayload } from 'fastify';
 import { registerAuthentication, registerAuthRoutes } from '../auth/authentication.js';
 import type { EmulatorConfig } from '../config.js';
 import { Emulator } from '../emulator.js';
@@ -75,13 +75,15 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.addHook('onClose', async () => emulator.close());
   // a keep-alive connection whose request was in flight at close would hold the stop for the
   // keep-alive timeout: answer it with Connection: close instead
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (emulator.isClosing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   app.decorateRequest('correlationId', '');
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     request.correlationId = newCorrelationId();
+    done();
   });
 
   await app.register(cookie);
@@ -108,7 +110,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 
   // Compressed bodies (CI plugins gzip what they send) are inflated before parsing, and the body
   // limit applies to the inflated size, so a gzip bomb stops at the limit.
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  const inflate = (request: FastifyRequest, payload: RequestPayload): RequestPayload => {
     const header = String(request.headers['content-encoding'] ?? '').toLowerCase();
     const coding = contentCoding(header);
     if (coding === undefined) return payload;
@@ -130,6 +132,15 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     inflated.on('error', () => {});
     delete request.headers['content-length'];
     return payload.pipe(inflated) as unknown as typeof payload;
+  };
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    let body: RequestPayload;
+    try {
+      body = inflate(request, payload);
+    } catch (e) {
+      return done(e as Error);
+    }
+    done(null, body);
   });
 
   registerErrorHandling(app, { bodyLimit: emulator.config.bodyLimit, attachmentMaxBytes: emulator.config.attachmentMaxBytes });

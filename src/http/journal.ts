@@ -64,15 +64,26 @@ export interface JournalFilter {
 }
 
 export class RequestJournal {
-  private readonly entries: JournalEntry[] = [];
+  /** a ring: once full, each entry overwrites the oldest (no array shifting per request) */
+  private readonly ring: JournalEntry[] = [];
+  private head = 0;
   private next = 1;
 
   constructor(private readonly size: number) {}
 
   record(e: Omit<JournalEntry, 'id'>): void {
     if (this.size <= 0) return;
-    this.entries.push({ id: this.next++, ...e });
-    if (this.entries.length > this.size) this.entries.splice(0, this.entries.length - this.size);
+    const entry = { id: this.next++, ...e };
+    if (this.ring.length < this.size) this.ring.push(entry);
+    else {
+      this.ring[this.head] = entry;
+      this.head = (this.head + 1) % this.size;
+    }
+  }
+
+  /** The entries, oldest first. */
+  private get entries(): JournalEntry[] {
+    return this.head === 0 ? this.ring : [...this.ring.slice(this.head), ...this.ring.slice(0, this.head)];
   }
 
   list(f: JournalFilter = {}): { total_count: number; data: JournalEntry[] } {
@@ -85,26 +96,29 @@ export class RequestJournal {
   }
 
   clear(): number {
-    const n = this.entries.length;
-    this.entries.length = 0;
+    const n = this.ring.length;
+    this.ring.length = 0;
+    this.head = 0;
     return n;
   }
 
   /** Records every request but the admin API's own. */
   attach(app: FastifyInstance): void {
-    app.addHook('onResponse', async (request, reply) => {
-      if (request.url.startsWith('/__admin')) return;
-      const d = digest(request.body);
-      this.record({
-        time: new Date().toISOString(),
-        method: request.method,
-        url: redactUrl(request.url),
-        status: reply.statusCode,
-        duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
-        headers: redactHeaders(request.headers),
-        body_sha256: d.sha256,
-        body_bytes: d.bytes,
-      });
+    app.addHook('onResponse', (request, reply, done) => {
+      if (!request.url.startsWith('/__admin')) {
+        const d = digest(request.body);
+        this.record({
+          time: new Date().toISOString(),
+          method: request.method,
+          url: redactUrl(request.url),
+          status: reply.statusCode,
+          duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+          headers: redactHeaders(request.headers),
+          body_sha256: d.sha256,
+          body_bytes: d.bytes,
+        });
+      }
+      done();
     });
   }
 }

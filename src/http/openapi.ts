@@ -838,8 +838,9 @@ export async function registerOpenApi(app: FastifyInstance, emulator: Emulator):
     })());
   app.decorate('openApiReady', prepare);
   // Swagger UI's JSON and YAML answers generate the document synchronously: prepare it first
-  app.addHook('onRequest', async (request) => {
-    if (!resources && request.url.startsWith(DOCS_PREFIX)) await prepare();
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (resources || !request.url.startsWith(DOCS_PREFIX)) return done();
+    prepare().then(() => done(), done);
   });
 
   await app.register(swagger, {

@@ -4,12 +4,13 @@
 import type { FastifyRequest } from 'fastify';
 import { errors } from '../errors/catalog.js';
 import type { Emulator } from '../emulator.js';
+import type { Caller } from '../auth/authentication.js';
 import type { RequestContext } from '../resources/context.js';
 import type { ResolvedEntity } from '../resources/registry.js';
 import type { Level } from '../resources/types.js';
 import { isIntegerText } from '../resources/values.js';
 import { tableOf } from '../store/schema-sync.js';
-import { accessOf, authorize } from '../auth/access.js';
+import { accessOf, authorize, type Access } from '../auth/access.js';
 
 interface ScopeParams {
   sid?: string;
@@ -30,7 +31,9 @@ export function requestContext(emulator: Emulator, request: FastifyRequest, leve
   const params = request.params as ScopeParams;
   const caller = request.caller;
   if (!caller) throw errors.authenticationFailed();
-  const access = accessOf(emulator, caller);
+  const tenancy = tenancyOf(emulator);
+  const grants = tenancy.grantsOf(caller);
+  const access = grants.access;
   const reading = request.method === 'GET' || request.method === 'HEAD';
   const op = reading ? 'read' : entity?.writeAccess === 'admin' ? 'admin' : 'write';
   const ctx: RequestContext = {
@@ -39,7 +42,7 @@ export function requestContext(emulator: Emulator, request: FastifyRequest, leve
     userId: caller.principal.startsWith('user:') ? caller.userId : null,
     now: emulator.clock.now(),
     system: false,
-    visible: { spaces: access.spaces(), workspaces: null },
+    visible: { spaces: grants.spaces, workspaces: null },
     spaceAdmin: false,
     preview: sendsPreviewHeader(request),
   };
@@ -48,10 +51,11 @@ export function requestContext(emulator: Emulator, request: FastifyRequest, leve
     return ctx;
   }
   const sid = params.sid ?? '';
-  if (!isIntegerText(sid) || !exists(emulator, 'shared_space', Number(sid))) throw errors.spaceNotFound(sid);
+  if (!isIntegerText(sid) || !tenancy.exists('shared_space', Number(sid))) throw errors.spaceNotFound(sid);
   ctx.sharedSpaceId = Number(sid);
-  ctx.visible = { spaces: access.spaces(), workspaces: access.workspaces(ctx.sharedSpaceId) };
-  ctx.spaceAdmin = access.isSpaceAdmin(ctx.sharedSpaceId);
+  const inSpace = grants.inSpace(ctx.sharedSpaceId);
+  ctx.visible = { spaces: grants.spaces, workspaces: inSpace.workspaces };
+  ctx.spaceAdmin = inSpace.spaceAdmin;
   if (level === 'space') {
     authorize(access, op, ctx.sharedSpaceId, null);
     return ctx;
@@ -61,17 +65,90 @@ export function requestContext(emulator: Emulator, request: FastifyRequest, leve
     authorize(access, op, ctx.sharedSpaceId, null);
     return ctx;
   }
-  if (!isIntegerText(wid) || !exists(emulator, 'workspace', Number(wid), ctx.sharedSpaceId)) throw errors.workspaceNotFound(wid);
+  if (!isIntegerText(wid) || !tenancy.exists('workspace', Number(wid), ctx.sharedSpaceId)) throw errors.workspaceNotFound(wid);
   ctx.workspaceId = Number(wid);
   authorize(access, op, ctx.sharedSpaceId, ctx.workspaceId);
   return ctx;
 }
 
+/** A caller's grants and what the request context derives from them (read-only: shared by requests). */
+class Grants {
+  readonly spaces: number[] | null;
+  private readonly spaceAnswers = new Map<number, { workspaces: number[] | null; spaceAdmin: boolean }>();
+
+  constructor(readonly access: Access) {
+    this.spaces = access.spaces();
+  }
+
+  inSpace(sharedSpaceId: number): { workspaces: number[] | null; spaceAdmin: boolean } {
+    let a = this.spaceAnswers.get(sharedSpaceId);
+    if (!a) {
+      a = { workspaces: this.access.workspaces(sharedSpaceId), spaceAdmin: this.access.isSpaceAdmin(sharedSpaceId) };
+      this.spaceAnswers.set(sharedSpaceId, a);
+    }
+    return a;
+  }
+}
+
+/**
+ * The tenancy answers of requests (the caller's roles, whether a space or workspace exists), kept
+ * while the data stays the same (Sql.stamp: any write, a restore, a commit by another connection),
+ * per emulator.
+ */
+class Tenancy {
+  private readonly grants = new Map<string, Grants>();
+  private readonly found = new Map<string, boolean>();
+
+  constructor(
+    private readonly emulator: Emulator,
+    readonly stamp: string,
+  ) {}
+
+  grantsOf(caller: Caller): Grants {
+    const key = `${caller.principal}|${caller.userId}`;
+    let g = this.grants.get(key);
+    if (!g) {
+      g = new Grants(accessOf(this.emulator, caller));
+      this.grants.set(key, g);
+    }
+    return g;
+  }
+
+  exists(type: 'shared_space' | 'workspace', id: number, sharedSpaceId?: number): boolean {
+    const key = `${type}|${id}|${sharedSpaceId ?? ''}`;
+    let found = this.found.get(key);
+    if (found === undefined) {
+      found = exists(this.emulator, type, id, sharedSpaceId);
+      this.found.set(key, found);
+    }
+    return found;
+  }
+}
+
+const tenancies = new WeakMap<Emulator, Tenancy>();
+
+function tenancyOf(emulator: Emulator): Tenancy {
+  const { sql } = emulator;
+  // inside a transaction the answers could be rolled back: read them afresh, keep nothing
+  if (sql.sqlite.inTransaction) return new Tenancy(emulator, '');
+  const stamp = sql.stamp();
+  let tenancy = tenancies.get(emulator);
+  if (!tenancy || tenancy.stamp !== stamp) {
+    tenancy = new Tenancy(emulator, stamp);
+    tenancies.set(emulator, tenancy);
+  }
+  return tenancy;
+}
+
 function exists(emulator: Emulator, type: string, id: number, sharedSpaceId?: number): boolean {
   const { sql, registry } = emulator;
-  let q = sql.qb.selectFrom(tableOf(registry.entity(type).store)).select('id').where('id', '=', id).where('type', '=', type);
-  if (sharedSpaceId !== undefined) q = q.where('shared_space_id', '=', sharedSpaceId);
-  return sql.get(q) !== undefined;
+  const table = tableOf(registry.entity(type).store);
+  const inSpace = sharedSpaceId !== undefined;
+  const q = sql.prepared(`exists:${type}:${inSpace}`, (p) => {
+    const base = sql.qb.selectFrom(table).select('id').where('id', '=', p('id')).where('type', '=', type);
+    return inSpace ? base.where('shared_space_id', '=', p('space')) : base;
+  });
+  return q.get({ id, space: sharedSpaceId ?? null }) !== undefined;
 }
 
 /**

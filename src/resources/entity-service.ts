@@ -1,7 +1,7 @@
 // The generic entity service: list, get, create, update and delete for every resource, driven by
 // the resource table. Per-resource behaviour comes in through the descriptors' hooks.
 
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import { errors } from '../errors/catalog.js';
 import type { OctaneError } from '../errors/octane-error.js';
 import type { Expr } from '../query/ast.js';
@@ -9,7 +9,7 @@ import type { FieldSelectionItem, OrderKey } from '../query/read-params.js';
 import { QueryCompiler, linkKey } from '../query/to-sql.js';
 import type { Row, Sql } from '../store/database.js';
 import { EntityStore } from '../store/entity-store.js';
-import { scopeCondition } from '../store/scope.js';
+import { hasPreparedScope, idsValues, inIds, scopeCondition, scopeShapeKey, scopeValues, sentinelScopeOf } from '../store/scope.js';
 import { tableOf } from '../store/schema-sync.js';
 import type { RequestContext } from './context.js';
 import type { HookApi, RefValue, Values } from './hooks.js';
@@ -52,8 +52,20 @@ export interface WriteOptions {
   partial?: boolean;
 }
 
+/** The compiled count and page statements of a list (see EntityService.listStatements). */
+interface ListStatements {
+  count: { compile(): CompiledQuery };
+  page: { compile(): CompiledQuery };
+}
+
+/** Lists whose statements are kept at a time, and the most parameters a kept list may have. */
+const LIST_CACHE_LIMIT = 200;
+const LIST_CACHE_MAX_PARAMETERS = 1000;
+
 export class EntityService {
   readonly store: EntityStore;
+  /** compiled list statements while the data stays the same (see listStatements) */
+  private readonly listCache = { stamp: '', entries: new Map<string, ListStatements>() };
   /** the resource table without user-defined fields */
   readonly base: Schema;
   /** schema per shared space / workspace, valid while `userFieldsVersion` is unchanged */
@@ -101,19 +113,11 @@ export class EntityService {
   list(ctx: RequestContext, entity: ResolvedEntity, p: ListParams): Collection {
     entity = this.bind(ctx, entity);
     const plan = this.schema(ctx).renderer.plan(entity, p.fields);
-    let base = this.filtered(ctx, entity, p.query);
     const search = p.textSearch ? this.textColumns(entity) : [];
-    if (p.textSearch) {
-      const pattern = `%${p.textSearch.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      base = search.length
-        ? base.where(sql<boolean>`(${sql.join(search.map((c) => sql`${sql.ref(`t.${c}`)} like ${pattern} escape '\\'`), sql` or `)})`)
-        : base.where(sql<boolean>`1 = 0`);
-    }
-    const total = this.sql.get<{ n: number }>(base.select((eb) => eb.fn.countAll().as('n')))!.n;
     const columns = [...new Set([...this.schema(ctx).renderer.columns(plan), ...search])];
-    let q = base.select(columns.map((c) => `t.${c}`));
-    q = this.applyOrder(entity, q, p.orderBy?.length ? p.orderBy : (entity.defaultOrder ?? []));
-    const rows = total > p.offset ? this.sql.all(q.limit(p.limit).offset(p.offset)) : [];
+    const statements = this.listStatements(ctx, entity, p, search, columns);
+    const total = this.sql.get<{ n: number }>(statements.count)!.n;
+    const rows = total > p.offset ? this.sql.all(statements.page) : [];
     const data = this.schema(ctx).renderer.render(ctx, plan, rows, () => entity.type);
     if (p.textSearch) {
       rows.forEach((row, i) => {
@@ -123,6 +127,55 @@ export class EntityService {
       });
     }
     return { total_count: total, data, exceeds_total_count: false };
+  }
+
+  /**
+   * The count and page statements of a list, compiled. They are kept, by everything they are
+   * built from, while the data stays the same (Sql.stamp): a cross-filter may have resolved its
+   * target ids into the statement. Inside a transaction nothing is kept (it may roll back).
+   */
+  private listStatements(ctx: RequestContext, entity: ResolvedEntity, p: ListParams, search: string[], columns: string[]): ListStatements {
+    const cache = this.listCache;
+    let key: string | undefined;
+    if (!this.sql.sqlite.inTransaction) {
+      const stamp = this.sql.stamp();
+      if (cache.stamp !== stamp || cache.entries.size >= LIST_CACHE_LIMIT) {
+        cache.stamp = stamp;
+        cache.entries.clear();
+      }
+      key = JSON.stringify([
+        entity.type,
+        this.userFieldsVersion,
+        ctx.sharedSpaceId,
+        ctx.workspaceId,
+        ctx.userId,
+        ctx.preview,
+        ctx.visible,
+        p.query,
+        columns,
+        p.orderBy,
+        p.limit,
+        p.offset,
+        p.textSearch,
+      ]);
+      const hit = cache.entries.get(key);
+      if (hit) return hit;
+    }
+    let base = this.filtered(ctx, entity, p.query);
+    if (p.textSearch) {
+      const pattern = `%${p.textSearch.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      base = search.length
+        ? base.where(sql<boolean>`(${sql.join(search.map((c) => sql`${sql.ref(`t.${c}`)} like ${pattern} escape '\\'`), sql` or `)})`)
+        : base.where(sql<boolean>`1 = 0`);
+    }
+    const count = base.select((eb) => eb.fn.countAll().as('n')).compile();
+    let q = base.select(columns.map((c) => `t.${c}`));
+    q = this.applyOrder(entity, q, p.orderBy?.length ? p.orderBy : (entity.defaultOrder ?? []));
+    const page = q.limit(p.limit).offset(p.offset).compile();
+    const statements: ListStatements = { count: { compile: () => count }, page: { compile: () => page } };
+    // statements with long inlined id lists are not worth their memory
+    if (key !== undefined && count.parameters.length + page.parameters.length <= LIST_CACHE_MAX_PARAMETERS) cache.entries.set(key, statements);
+    return statements;
   }
 
   /** Columns a text search looks in: name and description where the entity has them. */
@@ -255,14 +308,28 @@ export class EntityService {
     entity = this.bind(ctx, entity);
     if (!ids.length) return [];
     const plan = this.schema(ctx).renderer.plan(entity, fields);
-    const rows = this.sql.all(
-      this.filtered(ctx, entity, undefined)
-        .select(this.schema(ctx).renderer.columns(plan).map((c) => `t.${c}`))
-        .where('t.id', 'in', ids),
-    );
+    const rows = this.scopedRows(ctx, entity, this.schema(ctx).renderer.columns(plan), ids);
     const byId = new Map(rows.map((r) => [r.id as number, r]));
     const ordered = ids.map((id) => byId.get(id)).filter((r): r is Row => r !== undefined);
     return this.schema(ctx).renderer.render(ctx, plan, ordered, () => entity.type);
+  }
+
+  /** Rows of `entity` in the request's scope by id, with the given columns (a prepared shape). */
+  private scopedRows(ctx: RequestContext, entity: ResolvedEntity, columns: string[], ids: number[]): Row[] {
+    if (!hasPreparedScope(entity)) {
+      return this.sql.all(this.filtered(ctx, entity, undefined).select(columns.map((c) => `t.${c}`)).where('t.id', 'in', ids));
+    }
+    const single = ids.length === 1;
+    const registry = this.schema(ctx).registry;
+    return this.sql
+      .prepared(`scopedRows:${entity.type}:${scopeShapeKey(ctx)}:${single ? 1 : 'n'}:${columns.join(',')}`, (p) =>
+        this.sql.qb
+          .selectFrom(`${tableOf(entity.store)} as t`)
+          .select(columns.map((c) => `t.${c}`))
+          .where(scopeCondition(registry, entity, sentinelScopeOf(p, ctx), 't'))
+          .where(inIds(p, 't', 'id', single)),
+      )
+      .all({ ...idsValues(ids), ...scopeValues(ctx) });
   }
 
   // ---- writing -----------------------------------------------------------------------------------
@@ -311,27 +378,68 @@ export class EntityService {
       items,
       opts,
       (item) => this.createOne(withReveal, entity, item),
-      (ids) => this.renderIds(ctx, entity, ids, opts.fields).map((e) => ({ ...e, ...revealed.get(Number(e.id)) })),
+      (ids) => {
+        const rendered = this.renderIds(ctx, entity, ids, opts.fields);
+        return revealed.size ? rendered.map((e) => ({ ...e, ...revealed.get(Number(e.id)) })) : rendered;
+      },
     );
   }
 
-  /** Writes the items and renders the answer in one transaction: a failure of either writes nothing. */
+  /**
+   * Writes the items and renders the answer in one transaction: a failure of either writes nothing.
+   * All-or-nothing writes first go without a savepoint per item; only when an item fails are they
+   * written again item by item, to report every failing item as before.
+   */
   private bulk(items: unknown[], opts: WriteOptions, write: (item: unknown) => number, render: (ids: number[]) => Json[]): BulkResult {
-    const failures: OctaneError[] = [];
-    return this.sql.tx(() => {
-      const done: number[] = [];
-      items.forEach((item, index) => {
-        try {
-          done.push(this.sql.tx(() => write(item)));
-        } catch (e) {
-          if (!isOctaneError(e)) throw e;
-          e.index = index;
-          failures.push(e);
+    const hint = Math.min(Math.max(items.length * 2, 16), 4096);
+    if (!opts.partial) {
+      let failed: { error: OctaneError; index: number } | undefined;
+      const mark = this.store.idMark(); // for a batch this one joins (none today)
+      try {
+        return this.sql.tx(() =>
+          this.store.batch(hint, () => {
+            const done: number[] = [];
+            items.forEach((item, index) => {
+              try {
+                done.push(write(item));
+              } catch (e) {
+                if (isOctaneError(e)) failed = { error: e, index };
+                throw e;
+              }
+            });
+            return { data: render(done), errors: [] };
+          }),
+        );
+      } catch (e) {
+        this.store.restoreIds(mark);
+        if (!failed || failed.error !== e) throw e;
+        // everything before the failing item was written without error: when it is the last item,
+        // the per-item pass would report exactly this one failure
+        if (failed.index === items.length - 1) {
+          failed.error.index = failed.index;
+          throw errors.bulkFailed([failed.error]);
         }
-      });
-      if (failures.length && !opts.partial) throw errors.bulkFailed(failures);
-      return { data: render(done), errors: failures };
-    });
+      }
+    }
+    const failures: OctaneError[] = [];
+    return this.sql.tx(() =>
+      this.store.batch(hint, () => {
+        const done: number[] = [];
+        items.forEach((item, index) => {
+          const mark = this.store.idMark();
+          try {
+            done.push(this.sql.tx(() => write(item)));
+          } catch (e) {
+            this.store.restoreIds(mark);
+            if (!isOctaneError(e)) throw e;
+            e.index = index;
+            failures.push(e);
+          }
+        });
+        if (failures.length && !opts.partial) throw errors.bulkFailed(failures);
+        return { data: render(done), errors: failures };
+      }),
+    );
   }
 
   /** Creates one entity from a body; returns its id. Used by POST, fixtures and hooks. */
@@ -362,7 +470,8 @@ export class EntityService {
       ...this.columnsOf(concrete, values),
     };
     this.store.insert(concrete.store, row);
-    this.writeLinks(concrete, id, values);
+    this.schema(ctx).input.rememberCreated(ctx, concrete, row as { id: number; type: string; workspace_id: unknown });
+    this.writeLinks(concrete, id, values, true);
     this.placeInTree(concrete, id, values, undefined);
     concrete.hooks?.afterCreate?.(api, id, values);
     return id;
@@ -439,14 +548,14 @@ export class EntityService {
     return row;
   }
 
-  private writeLinks(entity: ResolvedEntity, id: number, values: Values): void {
+  private writeLinks(entity: ResolvedEntity, id: number, values: Values, created = false): void {
     for (const [name, v] of Object.entries(values)) {
       const field = entity.fieldMap.get(name);
       if (!field || field.type !== 'reference' || !field.multiple) continue;
       const ids = (v as RefValue[]).map((r) => r.id);
       const source = field.source ?? { kind: 'stored' as const };
       if (source.kind === 'stored') {
-        this.store.setLinks(linkKey(this.registry, entity, name), id, ids);
+        this.store.setLinks(linkKey(this.registry, entity, name), id, ids, created);
       } else {
         // A writable inverse of a multi-reference: the links are held by the other side.
         const other = this.registry.entity(source.entity);

@@ -151,6 +151,25 @@ export class InputValidator {
     return { type: row.type, id: row.id };
   }
 
+  private refMemoKey(ctx: RequestContext, target: ResolvedEntity, byId: boolean, withList: boolean, key: number | string): string {
+    return `ref|${target.type}|${byId}|${withList}|${ctx.sharedSpaceId}|${ctx.workspaceId}|${ctx.userId}|${typeof key}|${key}`;
+  }
+
+  /**
+   * A row just written in the request's workspace, as a reference check by id would find it
+   * (hooks that reference the entity they are creating, such as My Work items, skip the query).
+   */
+  rememberCreated(ctx: RequestContext, entity: ResolvedEntity, row: { id: number; type: string; workspace_id: unknown }): void {
+    const memo = this.store.memo(entity.store);
+    if (!memo || ctx.workspaceId === null || row.workspace_id !== ctx.workspaceId) return;
+    for (const name of [entity.type, entity.subtypeOf]) {
+      const target = name ? this.registry.findEntity(name) : undefined;
+      // the plain workspace scope only: `workspace_id = ?` and the target's row types
+      if (!target || target.level !== 'workspace' || target.scope !== undefined || !target.rowTypes.includes(row.type)) continue;
+      memo.set(this.refMemoKey(ctx, target, true, false, row.id), { id: row.id, type: row.type });
+    }
+  }
+
   /** The referenced row in scope, by id or logical name (one prepared statement per shape). */
   private lookup(ctx: RequestContext, target: ResolvedEntity, byId: boolean, withList: boolean, key: number | string): { id: number; type: string; list_root?: number } | undefined {
     const sqlx = this.store.sql;
@@ -161,7 +180,16 @@ export class InputValidator {
         .where(scopeCondition(this.registry, target, scope, 't'))
         .where(byId ? 't.id' : 't.logical_name', '=', value);
     if (target.scope === 'accessible-workspaces' || target.scope === 'accessible-spaces') return sqlx.get(build(ctx, key));
-    return sqlx.prepared(`ref:${target.type}:${byId}:${withList}`, (p) => build(sentinelScope(p), p('key'))).get({ key, ...scopeValues(ctx) });
+    // within a write batch, the same reference in many items is looked up once (rows found only)
+    const memo = this.store.memo(target.store);
+    const memoKey = memo ? this.refMemoKey(ctx, target, byId, withList, key) : '';
+    const hit = memo?.get(memoKey) as { id: number; type: string; list_root?: number } | undefined;
+    if (hit) return hit;
+    const row = sqlx
+      .prepared(`ref:${target.type}:${byId}:${withList}`, (p) => build(sentinelScope(p), p('key')))
+      .get<{ id: number; type: string; list_root?: number }>({ key, ...scopeValues(ctx) });
+    if (row && memo) memo.set(memoKey, row);
+    return row;
   }
 
   /** A reference may name the target type, its aggregate, or one of its subtypes. */
@@ -177,14 +205,21 @@ export class InputValidator {
     return false;
   }
 
+  private listRoot(id: number): { logical_name: string | null } | undefined {
+    const memo = this.store.memo(this.registry.entity('list_node').store);
+    const hit = memo?.get(`listRoot|${id}`) as { logical_name: string | null } | undefined;
+    if (hit) return hit;
+    const sqlx = this.store.sql;
+    const root = sqlx
+      .prepared('listRoot', (p) => sqlx.qb.selectFrom(tableOf(this.registry.entity('list_node').store)).select('logical_name').where('id', '=', p('id')))
+      .get<{ logical_name: string | null }>({ id });
+    if (root && memo) memo.set(`listRoot|${id}`, root);
+    return root;
+  }
+
   /** List-valued fields accept only nodes of their own list. */
   private checkListMembership(entity: ResolvedEntity, field: FieldDescriptor, row: { id: number; list_root?: number }): void {
-    const sqlx = this.store.sql;
-    const root = row.list_root
-      ? sqlx
-          .prepared('listRoot', (p) => sqlx.qb.selectFrom(tableOf(this.registry.entity('list_node').store)).select('logical_name').where('id', '=', p('id')))
-          .get<{ logical_name: string | null }>({ id: row.list_root })
-      : undefined;
+    const root = row.list_root ? this.listRoot(row.list_root) : undefined;
     if (!root || root.logical_name?.toLowerCase() !== field.list!.toLowerCase()) {
       throw errors.fieldValidation(entity.type, field.name, `the list node '${row.id}' is not a value of the list ${field.list}`);
     }

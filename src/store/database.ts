@@ -3,6 +3,8 @@
 // Kysely builds every statement; better-sqlite3 runs it synchronously through a cache of prepared
 // statements keyed by the compiled SQL text. Synchronous execution keeps a request's writes in one
 // real SQLite transaction with no interleaving, and statement reuse keeps the per-request cost low.
+// Statements of the hot paths are built once per shape (`prepared`), not per request; `stamp`
+// tells the caches of answers derived from the data when they may be stale.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,13 +23,24 @@ export interface Prepared {
   run(values: Record<string, unknown>): number;
 }
 
+/** How often (real milliseconds) externalVersion looks for commits by other connections. */
+const EXTERNAL_CHECK_MS = 250;
+
+type Slot = { name: string } | { value: unknown };
+
 const SENTINEL = '\u0001octane-emulator-param:';
 
 export class Sql {
   /** query builder only: statements are compiled, never executed through kysely */
   readonly qb: Kysely<any>;
   private readonly cache = new Map<string, BetterSqlite3.Statement>();
-  private readonly shapes = new Map<string, { sql: string; slots: Array<{ name: string } | { value: unknown }> }>();
+  private readonly shapes = new Map<string, { sql: string; slots: Slot[]; prepared: Prepared }>();
+  /** bumped by forgetStatements (DDL, snapshot restore): part of stamp() */
+  private epoch = 0;
+  private totalChanges?: BetterSqlite3.Statement;
+  private dataVersion?: BetterSqlite3.Statement;
+  private version = 0;
+  private versionCheckedAt = -Infinity;
 
   constructor(readonly sqlite: SqliteDb) {
     this.qb = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
@@ -62,26 +75,57 @@ export class Sql {
    * A statement of a fixed shape, built with kysely once per `key` and reused: `build` receives
    * `p(name)` to put where a value goes, and the statement then runs with `{ name: value }`.
    * Other values in the built statement are constants of the shape (the key must imply them).
-   * Hot paths (reference checks, row inserts, links) use it to skip building and compiling.
+   * Hot paths (reference checks, row inserts, links, reads) use it to skip building and compiling.
    */
   prepared(key: string, build: (p: (name: string) => any) => Compilable): Prepared {
     let shape = this.shapes.get(key);
     if (!shape) {
       const compiled = build((name) => `${SENTINEL}${name}`).compile();
-      const slots = (compiled.parameters as unknown[]).map((v) =>
+      const slots: Slot[] = (compiled.parameters as unknown[]).map((v) =>
         typeof v === 'string' && v.startsWith(SENTINEL) ? { name: v.slice(SENTINEL.length) } : { value: v },
       );
-      shape = { sql: compiled.sql, slots };
+      const sql = compiled.sql;
+      const bind = (values: Record<string, unknown>) => slots.map((s) => ('name' in s ? (values[s.name] ?? null) : s.value));
+      const prepared: Prepared = {
+        all: <T>(values: Record<string, unknown>) => this.statement(sql).all(...bind(values)) as T[],
+        get: <T>(values: Record<string, unknown>) => this.statement(sql).get(...bind(values)) as T | undefined,
+        run: (values: Record<string, unknown>) => this.statement(sql).run(...bind(values)).changes,
+      };
+      shape = { sql, slots, prepared };
       if (this.shapes.size > 5000) this.shapes.clear();
       this.shapes.set(key, shape);
     }
-    const { sql, slots } = shape;
-    const bind = (values: Record<string, unknown>) => slots.map((s) => ('name' in s ? (values[s.name] ?? null) : s.value));
-    return {
-      all: <T>(values: Record<string, unknown>) => this.statement(sql).all(...bind(values)) as T[],
-      get: <T>(values: Record<string, unknown>) => this.statement(sql).get(...bind(values)) as T | undefined,
-      run: (values: Record<string, unknown>) => this.statement(sql).run(...bind(values)).changes,
-    };
+    return shape.prepared;
+  }
+
+  /**
+   * A token that changes whenever the data may have changed: a row written through this
+   * connection (SQLite's total_changes, rolled-back writes included), a snapshot restore or DDL
+   * (forgetStatements), or a commit by another connection to the same file (see externalVersion).
+   * Caches of answers derived from the data (tenancy lookups, compiled lists) are valid while it
+   * stays the same. Costs well under a microsecond: total_changes() reads no table.
+   */
+  stamp(): string {
+    this.totalChanges ??= this.sqlite.prepare('select total_changes()').raw(true);
+    const changes = (this.totalChanges.get() as [number])[0];
+    return `${this.epoch}.${changes}.${this.externalVersion()}`;
+  }
+
+  /**
+   * SQLite's data_version, which changes when another connection commits to the same database
+   * file (this emulator's own writes do not change it). Reading it starts a read transaction
+   * (about as costly as a small query in WAL mode), so it is read at most every
+   * EXTERNAL_CHECK_MS of real time: writes by another process or instance on the same file are
+   * seen within that delay.
+   */
+  externalVersion(): number {
+    const now = Date.now();
+    if (now - this.versionCheckedAt >= EXTERNAL_CHECK_MS || now < this.versionCheckedAt) {
+      this.dataVersion ??= this.sqlite.prepare('pragma data_version').raw(true);
+      this.version = (this.dataVersion.get() as [number])[0];
+      this.versionCheckedAt = now;
+    }
+    return this.version;
   }
 
   /** Rows of a raw kysely fragment that is a complete statement (cross-filter subqueries). */
@@ -103,6 +147,7 @@ export class Sql {
 
   /** Prepared statements refer to the schema; drop them after DDL. */
   forgetStatements(): void {
+    this.epoch++;
     this.cache.clear();
     this.shapes.clear();
   }
@@ -120,6 +165,9 @@ export function openSqlite(file: string): SqliteDb {
     db.pragma('journal_mode = WAL');
     // WAL + NORMAL: a committed transaction survives a process crash (not a power loss).
     db.pragma('synchronous = NORMAL');
+    // 32 MB of page cache instead of SQLite's 2 MB: large workspaces and test-results ingestion
+    // touch pages all over their tables and indexes
+    db.pragma('cache_size = -32768');
   }
   db.pragma('foreign_keys = OFF');
   db.pragma('busy_timeout = 5000');

@@ -3,7 +3,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Registry, ResolvedEntity } from '../resources/registry.js';
 import type { Row, Sql } from './database.js';
-import { scopeCondition, scopeValues, sentinelScope, type Scope } from './scope.js';
+import { idsValues, inIds, scopeCondition, scopeValues, sentinelScope, type Scope } from './scope.js';
 import { tableOf } from './schema-sync.js';
 
 export interface LinkRow {
@@ -17,21 +17,117 @@ export class EntityStore {
     readonly registry: Registry,
   ) {}
 
+  /**
+   * Ids reserved from the sequence for the write batch in progress (see `batch`): [next, last].
+   * The sequence already stands at `last`; what is left unused is given back when the batch ends.
+   */
+  private pool: { next: number; last: number } | undefined;
+  /** how many ids the batch in progress reserves at a time */
+  private poolHint = 0;
+  /** answers kept for the write batch in progress, per store (see `memo`) */
+  private memos: Map<string, Map<string, unknown>> | undefined;
+
   /** Allocates `n` consecutive ids from the one sequence all entities share. */
   allocateIds(n: number): number[] {
+    if (this.poolHint > 0) return this.fromPool(n);
+    const last = this.bumpSequence(n);
+    return Array.from({ length: n }, (_, i) => last - n + 1 + i);
+  }
+
+  private bumpSequence(n: number): number {
     const row = this.sql
       .prepared('allocateIds', (p) => this.sql.qb.updateTable('sequence').set({ value: sql`value + ${p('n')}` }).where('name', '=', 'entity').returning('value'))
       .get<{ value: number }>({ n });
-    const last = row!.value;
-    return Array.from({ length: n }, (_, i) => last - n + 1 + i);
+    return row!.value;
+  }
+
+  /** Ids from the batch's reserve, reserving more (contiguous: nothing else moves the sequence meanwhile). */
+  private fromPool(n: number): number[] {
+    let pool = this.pool;
+    if (!pool || pool.last - pool.next + 1 < n) {
+      const have = pool ? pool.last - pool.next + 1 : 0;
+      const last = this.bumpSequence(Math.max(n - have, this.poolHint));
+      pool = this.pool = pool ? { next: pool.next, last } : { next: last - Math.max(n, this.poolHint) + 1, last };
+    }
+    const first = pool.next;
+    this.pool = { next: first + n, last: pool.last };
+    return Array.from({ length: n }, (_, i) => first + i);
+  }
+
+  /**
+   * Runs `fn` (inside a transaction) with ids reserved `hint` at a time instead of one sequence
+   * update per entity; the ids left over are given back at the end, so the ids handed out are the
+   * same as without the batch. Nested batches join the outer one.
+   */
+  batch<T>(hint: number, fn: () => T): T {
+    if (this.poolHint > 0) return fn();
+    this.poolHint = Math.max(1, hint);
+    this.pool = undefined;
+    this.memos = new Map();
+    try {
+      const out = fn();
+      this.releasePool();
+      return out;
+    } finally {
+      this.poolHint = 0;
+      this.pool = undefined;
+      this.memos = undefined;
+    }
+  }
+
+  /**
+   * Answers about rows of `store` kept for the write batch in progress (undefined outside one):
+   * reference checks, phases, build names. Facts about existing rows (`query` false) are dropped
+   * when a row of the store is updated or deleted; answers of queries over the store (`query`
+   * true: the start phase) also when a row is inserted. A rolled-back savepoint drops them all.
+   */
+  memo(store: string, query = false): Map<string, unknown> | undefined {
+    const memos = this.memos;
+    if (!memos) return undefined;
+    const key = query ? `${store}?` : store;
+    let m = memos.get(key);
+    if (!m) memos.set(key, (m = new Map()));
+    return m;
+  }
+
+  private forget(store: string, rows: boolean): void {
+    const memos = this.memos;
+    if (!memos) return;
+    memos.delete(`${store}?`);
+    if (rows) memos.delete(store);
+  }
+
+  /** The reserve's state, to restore after a savepoint rolled back (`restoreIds`). */
+  idMark(): { next: number; last: number } | undefined {
+    return this.pool;
+  }
+
+  /**
+   * After a savepoint taken at `mark` rolled back: the sequence is back where it was then, and so
+   * is the reserve (the ids of the rolled-back writes are handed out again, as without the batch).
+   */
+  restoreIds(mark: { next: number; last: number } | undefined): void {
+    if (this.poolHint === 0) return;
+    this.pool = mark;
+    this.memos?.clear();
+  }
+
+  /** Gives the unused reserve back to the sequence. */
+  private releasePool(): void {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (!pool || pool.next > pool.last) return;
+    this.sql.prepared('releaseIds', (p) => this.sql.qb.updateTable('sequence').set({ value: p('value') }).where('name', '=', 'entity')).run({ value: pool.next - 1 });
   }
 
   /** Moves the sequence past `id` (fixtures that bring their own ids). */
   reserveId(id: number): void {
+    this.releasePool();
     this.sql.run(this.sql.qb.updateTable('sequence').set({ value: sql`max(value, ${id})` }).where('name', '=', 'entity'));
   }
 
   insert(store: string, row: Row): void {
+    this.forget(store, false);
     const columns = Object.keys(row);
     this.sql
       .prepared(`insert:${store}:${columns.join(',')}`, (p) => this.sql.qb.insertInto(tableOf(store)).values(Object.fromEntries(columns.map((c) => [c, p(c)]))))
@@ -41,6 +137,7 @@ export class EntityStore {
   /** Inserts many rows of one shape with one prepared statement (bulk loads, generators). */
   insertMany(store: string, rows: Row[]): void {
     if (!rows.length) return;
+    this.forget(store, false);
     const columns = Object.keys(rows[0]);
     const template = this.sql.qb.insertInto(tableOf(store)).values(Object.fromEntries(columns.map((c) => [c, null]))).compile();
     const stmt = this.sql.sqlite.prepare(template.sql);
@@ -51,6 +148,7 @@ export class EntityStore {
   update(store: string, id: number, values: Row): void {
     const columns = Object.keys(values);
     if (columns.length === 0) return;
+    this.forget(store, true);
     const isRaw = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as { toOperationNode?: unknown }).toOperationNode === 'function';
     const key = `update:${store}:${columns.map((c) => (isRaw(values[c]) ? `${c}=raw:${(values[c] as RawBuilder<unknown>).compile(this.sql.qb).sql}` : c)).join(',')}`;
     this.sql
@@ -65,6 +163,7 @@ export class EntityStore {
 
   deleteRows(store: string, ids: number[]): void {
     if (!ids.length) return;
+    this.forget(store, true);
     this.sql.run(this.sql.qb.deleteFrom(tableOf(store)).where('id', 'in', ids));
   }
 
@@ -96,9 +195,14 @@ export class EntityStore {
    */
   rowsById(store: string, ids: number[], columns?: string[]): Row[] {
     if (!ids.length) return [];
-    const from = this.sql.qb.selectFrom(`${tableOf(store)} as t`);
-    const q = columns ? from.select(columns.map((c) => `t.${c}`)) : from.selectAll('t');
-    return this.sql.all(q.where('t.id', 'in', ids));
+    const single = ids.length === 1;
+    return this.sql
+      .prepared(`rowsById:${store}:${single ? 1 : 'n'}:${columns ? columns.join(',') : '*'}`, (p) => {
+        const from = this.sql.qb.selectFrom(`${tableOf(store)} as t`);
+        const q = columns ? from.select(columns.map((c) => `t.${c}`)) : from.selectAll('t');
+        return q.where(inIds(p, 't', 'id', single)).orderBy('t.id');
+      })
+      .all(idsValues(ids));
   }
 
   // ---- multi-references -----------------------------------------------------------------------
@@ -112,20 +216,34 @@ export class EntityStore {
         )
         .all<LinkRow>({ key, src: srcIds[0] });
     }
-    return this.sql.all<LinkRow>(
-      this.sql.qb.selectFrom('entity_link').select(['src_id', 'dst_id']).where('field', '=', key).where('src_id', 'in', srcIds).orderBy('src_id').orderBy('ord').orderBy('dst_id'),
-    );
+    return this.sql
+      .prepared('linksN', (p) =>
+        this.sql.qb
+          .selectFrom('entity_link as l')
+          .select(['l.src_id', 'l.dst_id'])
+          .where('l.field', '=', p('key'))
+          .where(inIds(p, 'l', 'src_id', false))
+          .orderBy('l.src_id')
+          .orderBy('l.ord')
+          .orderBy('l.dst_id'),
+      )
+      .all<LinkRow>({ key, ...idsValues(srcIds) });
   }
 
   linksTo(key: string, dstIds: number[]): LinkRow[] {
     if (!dstIds.length) return [];
-    return this.sql.all<LinkRow>(
-      this.sql.qb.selectFrom('entity_link').select(['src_id', 'dst_id']).where('field', '=', key).where('dst_id', 'in', dstIds).orderBy('dst_id').orderBy('src_id'),
-    );
+    const single = dstIds.length === 1;
+    return this.sql
+      .prepared(`linksTo${single ? 1 : 'N'}`, (p) =>
+        this.sql.qb.selectFrom('entity_link as l').select(['l.src_id', 'l.dst_id']).where('l.field', '=', p('key')).where(inIds(p, 'l', 'dst_id', single)).orderBy('l.dst_id').orderBy('l.src_id'),
+      )
+      .all<LinkRow>({ key, ...idsValues(dstIds) });
   }
 
-  setLinks(key: string, srcId: number, dstIds: number[]): void {
-    this.sql.prepared('unlinkAll', (p) => this.sql.qb.deleteFrom('entity_link').where('field', '=', p('key')).where('src_id', '=', p('src'))).run({ key, src: srcId });
+  /** Replaces the links of `srcId` (`fresh`: an entity created just now, which has none yet). */
+  setLinks(key: string, srcId: number, dstIds: number[], fresh = false): void {
+    if (key.endsWith('.workspace_roles')) this.memos?.clear(); // workspace membership: which users a workspace sees
+    if (!fresh) this.sql.prepared('unlinkAll', (p) => this.sql.qb.deleteFrom('entity_link').where('field', '=', p('key')).where('src_id', '=', p('src'))).run({ key, src: srcId });
     this.insertLinks(key, srcId, dstIds, 0);
   }
 
@@ -139,7 +257,8 @@ export class EntityStore {
     this.insertLinks(key, srcId, dstIds, (existing?.n ?? -1) + 1);
   }
 
-  private insertLinks(key: string, srcId: number, dstIds: number[], firstOrd: number): void {
+  /** Adds links of `srcId` numbered from `firstOrd` (the caller knows the links it follows). */
+  insertLinks(key: string, srcId: number, dstIds: number[], firstOrd: number): void {
     const insert = this.sql.prepared('link', (p) =>
       this.sql.qb
         .insertInto('entity_link')
@@ -152,6 +271,7 @@ export class EntityStore {
 
   /** Replaces the set of sources linking to `dstId` (writing an inverse multi-reference). */
   setInverseLinks(key: string, dstId: number, srcIds: number[]): void {
+    if (key.endsWith('.workspace_roles')) this.memos?.clear();
     this.sql.run(this.sql.qb.deleteFrom('entity_link').where('field', '=', key).where('dst_id', '=', dstId));
     for (const src of new Set(srcIds)) this.addLinks(key, src, [dstId]);
   }
@@ -159,6 +279,7 @@ export class EntityStore {
   /** Removes every link from or to these ids (the entities are being deleted). */
   dropLinksOf(ids: number[]): void {
     if (!ids.length) return;
+    this.memos?.clear();
     this.sql.run(this.sql.qb.deleteFrom('entity_link').where('src_id', 'in', ids));
     this.sql.run(this.sql.qb.deleteFrom('entity_link').where('dst_id', 'in', ids));
   }
@@ -166,6 +287,7 @@ export class EntityStore {
   /** Clears single references that point at deleted ids. */
   clearReferences(store: string, column: string, ids: number[]): void {
     if (!ids.length) return;
+    this.forget(store, true);
     this.sql.run(this.sql.qb.updateTable(tableOf(store)).set({ [column]: null }).where(column, 'in', ids));
   }
 }

@@ -91,3 +91,34 @@ export function sentinelScope(p: (name: string) => any): Scope {
 export function scopeValues(scope: Scope): Record<string, unknown> {
   return { scope_space: scope.sharedSpaceId, scope_workspace: scope.workspaceId ?? -1, scope_user: scope.userId };
 }
+
+/** A sentinel scope that also carries the request's preview rule (part of the statement's shape). */
+export function sentinelScopeOf(p: (name: string) => any, scope: Scope): Scope {
+  return { ...sentinelScope(p), preview: scope.preview };
+}
+
+/** Key part of a prepared statement built with sentinelScopeOf. */
+export function scopeShapeKey(scope: Scope): string {
+  return scope.preview === false ? 'np' : 'p';
+}
+
+/**
+ * Whether the scope condition of `entity` can be a prepared shape: every scope except the
+ * accessible-* ones, whose lists of visible ids are written into the statement.
+ */
+export function hasPreparedScope(entity: ResolvedEntity): boolean {
+  return entity.scope !== 'accessible-workspaces' && entity.scope !== 'accessible-spaces';
+}
+
+/**
+ * `alias.column` is one of a list of ids, as a prepared shape: `= :id` for one id (`single`),
+ * else `in (select value from json_each(:ids))` with the ids as one JSON parameter (idsValues).
+ */
+export function inIds(p: (name: string) => any, alias: string, column: string, single: boolean): RawBuilder<boolean> {
+  return single ? sql<boolean>`${col(alias, column)} = ${p('id')}` : sql<boolean>`${col(alias, column)} in (select value from json_each(${p('ids')}))`;
+}
+
+/** The values of an inIds condition. */
+export function idsValues(ids: readonly number[]): { id?: number; ids?: string } {
+  return ids.length === 1 ? { id: ids[0] } : { ids: JSON.stringify(ids) };
+}

@@ -12,6 +12,10 @@ function phaseTable(api: HookApi): string {
 
 function startPhase(api: HookApi): RefValue | undefined {
   const { sql } = api.store;
+  // within a write batch, asked once per workspace and type (until a phase is written)
+  const memo = api.store.memo(api.registry.entity('phase').store, true);
+  const key = `start|${api.ctx.workspaceId}|${api.entity.type}`;
+  if (memo?.has(key)) return memo.get(key) as RefValue | undefined;
   const row = sql.get<{ id: number }>(
     sql.qb
       .selectFrom(phaseTable(api))
@@ -23,12 +27,21 @@ function startPhase(api: HookApi): RefValue | undefined {
       .orderBy('id')
       .limit(1),
   );
-  return row ? { type: 'phase', id: row.id } : undefined;
+  const start = row ? { type: 'phase', id: row.id } : undefined;
+  memo?.set(key, start);
+  return start;
 }
 
 function phaseInfo(api: HookApi, id: number): { entity: string | null; logical_name: string | null; name: string | null } | undefined {
   const { sql } = api.store;
-  return sql.get(sql.qb.selectFrom(phaseTable(api)).select(['entity', 'logical_name', 'name']).where('id', '=', id));
+  const memo = api.store.memo(api.registry.entity('phase').store);
+  const hit = memo?.get(`phase|${id}`) as ReturnType<typeof phaseInfo>;
+  if (hit) return hit;
+  const info = sql.get<{ entity: string | null; logical_name: string | null; name: string | null }>(
+    sql.qb.selectFrom(phaseTable(api)).select(['entity', 'logical_name', 'name']).where('id', '=', id),
+  );
+  if (info) memo?.set(`phase|${id}`, info);
+  return info;
 }
 
 function checkPhaseOf(api: HookApi, phase: RefValue): void {

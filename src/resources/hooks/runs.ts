@@ -3,6 +3,7 @@
 // (previous_runs); a manual run gets its steps from the test's script; planning a suite run plans
 // a run for each test of the suite. Suite links get their order.
 
+import { sql as sqlFragment } from 'kysely';
 import { errors } from '../../errors/catalog.js';
 import { tableOf } from '../../store/schema-sync.js';
 import { deleteScripts, parseGherkinSteps, parseManualSteps, scriptVersion, type ManualStep } from '../scripts.js';
@@ -33,20 +34,98 @@ function runTable(api: HookApi): string {
 }
 
 /** Release and environment: two runs of a test in one context replace each other as "last run". */
-function contextKey(api: HookApi, runId: number, release: number | null): string {
-  const envs = api.store.links(linkKey(api.registry, api.registry.entity('run'), 'taxonomies'), [runId]).map((l) => l.dst_id);
-  return `${release ?? ''}|${envs.sort((a, b) => a - b).join(',')}`;
+function contextOf(release: number | null, envs: number[]): string {
+  return `${release ?? ''}|${[...new Set(envs)].sort((a, b) => a - b).join(',')}`;
+}
+
+/**
+ * A new run of a test: it takes the place of the test's last run of the same context when newer,
+ * or joins the last runs (the same answer as `recomputeLastRuns`, from the current last runs and
+ * their contexts in one query instead of every run of the test).
+ */
+function addLastRun(api: HookApi, testId: number | null | undefined, runId: number, values: Values): void {
+  if (testId === null || testId === undefined) return;
+  const { sql } = api.store;
+  const lastKey = linkKey(api.registry, api.registry.entity('test'), 'last_runs');
+  const envKey = linkKey(api.registry, api.registry.entity('run'), 'taxonomies');
+  const current = sql
+    .prepared('lastRunContexts', (p) =>
+      sql.qb
+        .selectFrom('entity_link as l')
+        .innerJoin(`${runTable(api)} as r`, 'r.id', 'l.dst_id')
+        .select([
+          'r.id as id',
+          'r.release as release',
+          'l.ord as ord',
+          (eb) =>
+            eb
+              .selectFrom('entity_link as e')
+              .select(sqlFragment<string>`group_concat(e.dst_id)`.as('g'))
+              .where('e.field', '=', p('envKey'))
+              .whereRef('e.src_id', '=', 'r.id')
+              .as('envs'),
+        ])
+        .where('l.field', '=', p('lastKey'))
+        .where('l.src_id', '=', p('test')),
+    )
+    .all<{ id: number; release: number | null; ord: number; envs: string | null }>({ envKey, lastKey, test: testId });
+  // no last runs yet: the test may have runs from before, so look at all of them
+  if (!current.length) return recomputeLastRuns(api, testId);
+  const key = contextOf((values.release as RefValue | null | undefined)?.id ?? null, ((values.taxonomies as RefValue[] | undefined) ?? []).map((r) => r.id));
+  const next: number[] = [];
+  let placed = false;
+  for (const r of current) {
+    const envs = r.envs ? r.envs.split(',').map(Number) : [];
+    if (contextOf(r.release, envs) !== key) next.push(r.id);
+    else if (r.id > runId) return; // the test already has a newer run in this context
+    else if (!placed) {
+      next.push(runId);
+      placed = true;
+    }
+  }
+  next.sort((a, b) => a - b);
+  // a new context whose run is the newest: when the links are numbered 0.. in id order, as
+  // setLinks numbers them, one more at the end is all that changes
+  if (!placed && runId > next[next.length - 1] && current.every((r) => r.ord === next.indexOf(r.id))) {
+    api.store.insertLinks(lastKey, testId, [runId], next.length);
+    return;
+  }
+  if (!placed) next.push(runId);
+  api.store.setLinks(lastKey, testId, next.sort((a, b) => a - b));
 }
 
 /** Recomputes a test's last_runs: its newest run in each context. */
 export function recomputeLastRuns(api: HookApi, testId: number | null | undefined, withoutRun?: number): void {
   if (testId === null || testId === undefined) return;
   const { sql } = api.store;
-  let q = sql.qb.selectFrom(runTable(api)).select(['id', 'release']).where('test', '=', testId).orderBy('id', 'desc');
-  if (withoutRun !== undefined) q = q.where('id', '!=', withoutRun);
+  // every run of the test with its environment, newest first (one statement)
+  const runs = sql
+    .prepared('lastRunsRecompute', (p) =>
+      sql.qb
+        .selectFrom(`${runTable(api)} as r`)
+        .select([
+          'r.id as id',
+          'r.release as release',
+          (eb) =>
+            eb
+              .selectFrom('entity_link as e')
+              .select(sqlFragment<string>`group_concat(e.dst_id)`.as('g'))
+              .where('e.field', '=', p('envKey'))
+              .whereRef('e.src_id', '=', 'r.id')
+              .as('envs'),
+        ])
+        .where('r.test', '=', p('test'))
+        .where('r.id', '!=', p('without'))
+        .orderBy('r.id', 'desc'),
+    )
+    .all<{ id: number; release: number | null; envs: string | null }>({
+      envKey: linkKey(api.registry, api.registry.entity('run'), 'taxonomies'),
+      test: testId,
+      without: withoutRun ?? -1,
+    });
   const newest = new Map<string, number>();
-  for (const r of sql.all<{ id: number; release: number | null }>(q)) {
-    const key = contextKey(api, r.id, r.release);
+  for (const r of runs) {
+    const key = contextOf(r.release, r.envs ? r.envs.split(',').map(Number) : []);
     if (!newest.has(key)) newest.set(key, r.id);
   }
   api.store.setLinks(linkKey(api.registry, api.registry.entity('test'), 'last_runs'), testId, [...newest.values()].sort((a, b) => a - b));
@@ -56,14 +135,24 @@ export function recomputeLastRuns(api: HookApi, testId: number | null | undefine
  * One row of run history for a run's current result. History rows are the server's own record,
  * copied from the run row itself, so they go straight to the store.
  */
-function recordHistory(api: HookApi, runId: number): void {
+function recordHistory(api: HookApi, runId: number, created?: Values): void {
   const { sql } = api.store;
-  const run = sql.prepared('historyRun', (p) => sql.qb.selectFrom(runTable(api)).selectAll().where('id', '=', p('id'))).get<Values>({ id: runId });
+  // a run just created is its values (the columns not given are empty); else read back
+  const run = created
+    ? Object.fromEntries(HISTORY_COLUMNS.map((c) => [c, columnValue(created[c])]))
+    : sql.prepared('historyRun', (p) => sql.qb.selectFrom(runTable(api)).selectAll().where('id', '=', p('id'))).get<Values>({ id: runId });
   if (!run) return;
   let buildName: string | null = null;
   if (run.build) {
-    const builds = tableOf(api.registry.entity('ci_build').store);
-    buildName = sql.prepared('historyBuild', (p) => sql.qb.selectFrom(builds).select('name').where('id', '=', p('id'))).get<{ name: string | null }>({ id: run.build })?.name ?? null;
+    const store = api.registry.entity('ci_build').store;
+    const memo = api.store.memo(store);
+    const key = `name|${String(run.build)}`;
+    if (memo?.has(key)) buildName = memo.get(key) as string | null;
+    else {
+      const builds = tableOf(store);
+      buildName = sql.prepared('historyBuild', (p) => sql.qb.selectFrom(builds).select('name').where('id', '=', p('id'))).get<{ name: string | null }>({ id: run.build })?.name ?? null;
+      memo?.set(key, buildName);
+    }
   }
   const [id] = api.store.allocateIds(1);
   const now = formatDateTime(api.ctx.now);
@@ -90,14 +179,23 @@ function recordHistory(api: HookApi, runId: number): void {
   });
 }
 
+/** A hook value of the history columns (references, text, numbers) as its column value. */
+function columnValue(v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  return typeof v === 'object' ? (v as RefValue).id : v;
+}
+
+/** The run columns a history row copies. */
+const HISTORY_COLUMNS = ['name', 'build', 'native_status', 'status', 'test', 'release', 'started', 'duration', 'url_to_ci'];
+
 export const runHooks: EntityHooks = {
   beforeCreate(api, values) {
     values.status = summaryOf(api, (values.native_status as RefValue | undefined)?.id);
     if (values.started === undefined || values.started === null) values.started = formatDateTime(api.ctx.now);
   },
   afterCreate(api, id, values) {
-    recomputeLastRuns(api, (values.test as RefValue | undefined)?.id);
-    if (api.entity.type === 'run_automated') recordHistory(api, id);
+    addLastRun(api, (values.test as RefValue | undefined)?.id, id, values);
+    if (api.entity.type === 'run_automated') recordHistory(api, id, values);
   },
   beforeUpdate(api, current, changes) {
     if (changes.native_status === undefined) return;

@@ -1,0 +1,66 @@
+// A test-results task is ingested in slices with other requests served in between. What the
+// ingester found in earlier slices (a test's run in this build context) must not outlive a write
+// made meanwhile: a run deleted over REST between two slices is created again, not updated.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestResultsIngester } from '../../src/ci/ingest.js';
+import { parseTestResults } from '../../src/ci/test-results-xml.js';
+import { makeApp, type TestApp } from '../helpers/app.js';
+import { q } from '../helpers/octane.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await makeApp();
+});
+afterAll(() => t.close());
+
+const xml = (status: string, name = 'sameTestTwice') => `<?xml version="1.0" encoding="UTF-8"?>
+<test_result>
+<build server_id="slices-ci" job_id="slices-job" build_id="7"/>
+<test_runs>
+<test_run module="m" package="p" class="SliceTest" name="${name}" status="Passed" duration="5"/>
+<test_run module="m" package="p" class="SliceTest" name="${name}" status="${status}" duration="6"/>
+</test_runs>
+</test_result>`;
+
+async function runsOfTest(name = 'sameTestTwice'): Promise<Array<{ id: string; status: string }>> {
+  const res = await t.get(`${t.ws}/automated_runs?${q(`test EQ {name EQ ^${name}^}`)}&fields=native_status{logical_name}`);
+  expect(res.status).toBe(200);
+  return res.body.data.map((r: any) => ({ id: r.id, status: r.native_status.logical_name.replace('list_node.run_native_status.', '') }));
+}
+
+describe('test-results ingestion in slices', () => {
+  it('a run deleted between two slices is created again by the next slice, not updated', async () => {
+    const { emulator } = t.app;
+    const ctx = { ...emulator.systemContext(emulator.defaults.sharedSpaceId, emulator.defaults.workspaceId), userId: emulator.defaults.adminUserId };
+    const payload = parseTestResults(xml('Failed'));
+    const ingester = new TestResultsIngester(emulator.service, ctx, true, () => undefined);
+
+    ingester.ingest({ ...payload, runs: payload.runs.slice(0, 1) }, undefined, true, false);
+    const [first] = await runsOfTest();
+    expect(first.status).toBe('passed');
+
+    // another client deletes the run while the task waits for its next slice
+    expect((await t.del(`${t.ws}/runs/${first.id}`)).status).toBe(200);
+
+    const outcome = ingester.ingest({ ...payload, runs: payload.runs.slice(1) }, undefined, false, true);
+    expect(outcome).toMatchObject({ status: 'success', runs_skipped: 0, runs_created: 2, errors: [] });
+    const after = await runsOfTest();
+    expect(after).toHaveLength(1);
+    expect(after[0].id).not.toBe(first.id);
+    expect(after[0].status).toBe('failed');
+  });
+
+  it('without writes in between, the second slice updates the run the first one created', async () => {
+    const { emulator } = t.app;
+    const ctx = { ...emulator.systemContext(emulator.defaults.sharedSpaceId, emulator.defaults.workspaceId), userId: emulator.defaults.adminUserId };
+    const payload = parseTestResults(xml('Skipped', 'otherTestTwice'));
+    const ingester = new TestResultsIngester(emulator.service, ctx, true, () => undefined);
+    ingester.ingest({ ...payload, runs: payload.runs.slice(0, 1) }, undefined, true, false);
+    const outcome = ingester.ingest({ ...payload, runs: payload.runs.slice(1) }, undefined, false, true);
+    expect(outcome).toMatchObject({ status: 'success', runs_skipped: 0, runs_created: 1, runs_updated: 1 });
+    const runs = await runsOfTest('otherTestTwice');
+    expect(runs).toHaveLength(1);
+    expect(runs[0].status).toBe('skipped');
+  });
+});
