@@ -22,6 +22,7 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+COPY scripts/bundle.mjs ./scripts/
 RUN npm run build
 
 # Runtime dependencies only.

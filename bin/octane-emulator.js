@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// The `octane-emulator` command: the compiled CLI in dist/.
+// The `octane-emulator` command: the bundled CLI (dist/octane-emulator.mjs, see scripts/bundle.mjs),
+// or the compiled modules in dist/src when there is no bundle.
+import fs from 'node:fs';
 import module from 'node:module';
 
 // Node 22.1+ keeps compiled code of the modules on disk, so later starts skip most parsing.
 module.enableCompileCache?.();
-await import('../dist/src/main.js');
+const bundle = new URL('../dist/octane-emulator.mjs', import.meta.url);
+await import(fs.existsSync(bundle) ? bundle.href : '../dist/src/main.js');
