@@ -234,6 +234,31 @@ export function registerCiRoutes(app: FastifyInstance, emulator: Emulator): void
     return rows.map((r) => r.root).filter((r): r is string => Boolean(r));
   });
 
+  // Before pushing a build's test results, the CI plugins ask whether the server wants them: only
+  // for a job that belongs to a pipeline (the plain text `true` or `false`). The job id may come
+  // base64-encoded (`isBase64=true`); `rootJobId` names the pipeline's root job when the job is a
+  // step inside it.
+  internal('/servers/:instanceId/jobs/:jobId/tests-result-preflight', ['GET'], (request, reply, ctx) => {
+    const { instanceId, jobId } = request.params as { instanceId: string; jobId: string };
+    const query = request.query as { isBase64?: string; rootJobId?: string };
+    const decode = (id: string) => (query.isBase64 === 'true' ? Buffer.from(id, 'base64').toString('utf8') : id);
+    const { sql, registry } = emulator;
+    const inPipeline = (ciId: string) =>
+      sql.get(
+        sql.qb
+          .selectFrom(`${tableOf(registry.entity('ci_job').store)} as j`)
+          .innerJoin(`${tableOf(registry.entity('ci_server').store)} as s`, 's.id', 'j.ci_server')
+          .select('j.id')
+          .where('j.shared_space_id', '=', ctx.sharedSpaceId)
+          .where('s.instance_id', '=', instanceId)
+          .where('j.ci_id', '=', ciId)
+          .where('j.pipeline', 'is not', null)
+          .limit(1),
+      ) !== undefined;
+    const wanted = inPipeline(decode(jobId)) || (query.rootJobId !== undefined && inPipeline(decode(query.rootJobId)));
+    return reply.type('text/plain').send(String(wanted));
+  });
+
   internal('/events', ['PUT', 'POST'], (request, reply, ctx) => {
     const body = request.body as { server?: CiServerInfo; events?: CiEvent[] } | undefined;
     if (!body || typeof body !== 'object' || !Array.isArray(body.events) || !body.server || typeof body.server !== 'object') {

@@ -403,6 +403,29 @@ describe('internal API: connectivity, task polling, pipeline roots', () => {
     expect([...res.body].sort()).toEqual(['roots-a', 'roots-b', 'roots-c']);
     expect((await t.get(`${internal}/servers/no-such-ci/pipeline-roots`)).body).toEqual([]);
   });
+
+  it('GET servers/{instanceId}/jobs/{jobId}/tests-result-preflight: true only for a job of a pipeline on that server', async () => {
+    const w = await freshWorkspace(t);
+    await w.add('ci_servers', { name: 'Preflight server', instance_id: 'preflight-ci' });
+    await w.add('pipelines', { name: 'Preflight', server_ci_id: 'preflight-ci', root_job_ci_id: 'pf-root', jobs: [{ name: 'pf-root', jobCiId: 'pf-root' }, { name: 'pf-step', jobCiId: 'pf-step' }] });
+    const preflight = async (server: string, job: string, query = '') => {
+      const res = await t.get(`${internal}/servers/${server}/jobs/${encodeURIComponent(job)}/tests-result-preflight${query}`);
+      expect(res.status).toBe(200);
+      expect(String(res.headers['content-type'])).toMatch(/^text\/plain/);
+      return res.text;
+    };
+    expect(await preflight('preflight-ci', 'pf-root')).toBe('true');
+    expect(await preflight('preflight-ci', 'pf-step')).toBe('true');
+    // the job id base64-encoded, as newer plugins send it
+    expect(await preflight('preflight-ci', Buffer.from('pf-step').toString('base64'), '?isBase64=true')).toBe('true');
+    expect(await preflight('preflight-ci', 'not-in-a-pipeline')).toBe('false');
+    // a step the server does not know yet, inside a known root job's pipeline
+    expect(await preflight('preflight-ci', 'new-step', '?rootJobId=pf-root')).toBe('true');
+    // the same job name on another server
+    expect(await preflight('other-ci', 'pf-root')).toBe('false');
+    // other methods are refused
+    expect((await t.post(`${internal}/servers/preflight-ci/jobs/pf-root/tests-result-preflight`, {})).status).toBe(405);
+  });
 });
 
 describe('internal API: test results with instance-id, job-ci-id and build-ci-id', () => {

@@ -135,10 +135,9 @@ describe('the routes the SDK ships (routes/meta.json)', () => {
     expect(fields[0]).toMatchObject({ entity_name: 'defect', name: 'severity', field_type: 'reference' });
   });
 
-  // KNOWN FAILURE (emulator bug, reported): the SDK's `request` formData sends the entity part as a
-  // plain form field (no filename) with `Content-Type: application/json`; the emulator answers 400
-  // platform.invalid_json ("the 'entity' part: \"[object Object]\" is not valid JSON") because the
-  // multipart parser hands that part over already parsed. Expected: 201 with the attachment.
+  // The SDK's `request` formData sends the entity part as a plain form field (no filename) with
+  // `Content-Type: application/json`; the multipart parser hands it over already parsed, and it is
+  // taken as the entity.
   it(`attachments.create: the multipart upload (entity field + content part from a file) ${tag({ resource: 'attachments', method: 'POST' })}`, async () => {
     const png = makePng(8, 8);
     const file = path.join(tmp, 'screen.png');

@@ -88,10 +88,9 @@ describe('multipart upload', () => {
     expect(Buffer.compare((await c.request('GET', `${ws}/attachments/${id}`, { headers: { Accept: 'application/octet-stream' } })).bytes, text)).toBe(0);
   });
 
-  // KNOWN FAILURE (emulator bug, reported): `curl -F 'entity={…};type=application/json'` (and the
-  // SDK's routes-based client) send the entity as a plain field with Content-Type
-  // application/json; the emulator answers 400 platform.invalid_json ("[object Object]" is not valid
-  // JSON). Expected: 201, as for the entity sent as a file part.
+  // `curl -F 'entity={…};type=application/json'` and the SDK's routes-based client send the entity
+  // as a plain field with Content-Type application/json, which the multipart parser hands over
+  // already parsed: it is taken as the entity, as when it comes as a file part.
   it(`curl -F 'entity={"name":…};type=application/json': the entity as a plain field with a content type ${tag({ resource: 'attachments', method: 'POST' })}`, async () => {
     const r = await upload([
       { name: 'entity', contentType: 'application/json', value: JSON.stringify({ name: 'inline.txt', owner_work_item: { type: 'work_item', id: defect } }) },

@@ -234,6 +234,12 @@ describe('crash safety: SIGKILL mid-stream, restart on the same file', () => {
       try {
         expect(integrityCheck(db), `integrity after kill ${cycle + 1}`).toBe('ok');
         expect((db.pragma('foreign_key_check') as unknown[]).length).toBe(0);
+        // an attachment and its bytes are written together: no bytes without an entity, no
+        // entity without its bytes
+        const orphanBytes = db.prepare('SELECT count(*) AS n FROM attachment_content c WHERE NOT EXISTS (SELECT 1 FROM e_attachment a WHERE a.id = c.id)').get() as { n: number };
+        const missingBytes = db.prepare('SELECT count(*) AS n FROM e_attachment a WHERE NOT EXISTS (SELECT 1 FROM attachment_content c WHERE c.id = a.id)').get() as { n: number };
+        expect(orphanBytes.n, `attachment bytes without an entity after kill ${cycle + 1}`).toBe(0);
+        expect(missingBytes.n, `attachments without bytes after kill ${cycle + 1}`).toBe(0);
       } finally {
         db.close();
       }
