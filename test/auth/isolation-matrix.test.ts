@@ -9,8 +9,9 @@
 //   → 405 method the resource does not serve → 404 id of another workspace → 200/201.
 // Whatever the status, no row of another workspace is ever returned, counted in total_count,
 // updated or deleted: the fixtures of all four workspaces are re-read as the site admin after
-// every cell group. Then the space-level lists and administration, the 404s of URL pairs that do
-// not exist, references and filters across workspaces.
+// every cell group. Then every workspace collection of the resource table (reads, reads by id
+// across workspaces, refused writes), the space-level lists and administration, the 404s of URL
+// pairs that do not exist, references and filters across workspaces.
 
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -459,6 +460,91 @@ describe('matrix: caller × workspace × family × method', () => {
 
 const userCallers = () => CALLERS.filter((c) => c.kind === 'user');
 const signedIn = () => CALLERS.filter((c) => c.kind !== 'anonymous');
+
+// Every workspace collection of the resource table, not only the families above: what each
+// caller may list and read by id in each workspace, and the writes the rule refuses (401, 403,
+// 405), which must change nothing. Rows are whatever each workspace holds (its template data, the
+// fixtures); allowed writes with real bodies are the matrix's business above.
+describe('every workspace collection of the resource table', () => {
+  const collections = () => t.app.emulator.registry.entities.filter((e) => e.level === 'workspace');
+  /** per collection and workspace: the status of the site admin's list and the ids it holds */
+  const seenByAdmin = new Map<string, Record<WsKey, { status: number; ids: Set<string> }>>();
+  const adminList = async (e: ResolvedEntity, w: WsKey) => {
+    const res = await t.get(`${wsUrl(w)}/${e.collection}?fields=id&limit=2000`, PREVIEW);
+    return { status: res.status, ids: new Set<string>(res.status === 200 ? res.body.data.map((x: { id: string }) => x.id) : []) };
+  };
+  const snapshotAll = async () => {
+    const out = new Map<string, Record<WsKey, { status: number; ids: Set<string> }>>();
+    for (const e of collections()) {
+      const per = {} as Record<WsKey, { status: number; ids: Set<string> }>;
+      for (const w of WORKSPACES) per[w] = await adminList(e, w);
+      out.set(e.collection, per);
+    }
+    return out;
+  };
+  beforeAll(async () => {
+    for (const [k, v] of await snapshotAll()) seenByAdmin.set(k, v);
+  });
+
+  it('covers every workspace collection, most of them with rows in every workspace', () => {
+    const all = collections();
+    expect(all.length).toBeGreaterThanOrEqual(40);
+    const withRows = all.filter((e) => WORKSPACES.every((w) => seenByAdmin.get(e.collection)![w].ids.size > 0));
+    expect(withRows.length).toBeGreaterThanOrEqual(15);
+  });
+
+  for (const spec of CALLERS) {
+    it(`${spec.key}: lists and reads only its workspaces' rows; refused writes are refused`, async () => {
+      const who = principals.get(spec.key)!;
+      const problems: string[] = [];
+      const check = (label: string, res: Reply, expected: number) => {
+        if (res.status !== expected) problems.push(`${label}: expected ${expected}, got ${res.status} ${res.body?.error_code ?? ''}`.trim());
+        else if (expected >= 400 && expected !== 400 && res.body?.error_code !== ERROR_CODE[expected]) problems.push(`${label}: ${expected} with error_code ${res.body?.error_code}`);
+      };
+      for (const e of collections()) {
+        const admin = seenByAdmin.get(e.collection)!;
+        for (const w of WORKSPACES) {
+          const base = `${wsUrl(w)}/${e.collection}`;
+          const own = admin[w];
+          // a list: the rule's status (or, where the rule allows it, the admin's own answer), and
+          // never a row the admin does not see in that workspace
+          const listExpected = expectedStatus(spec, w, e, 'GET list');
+          const list = await send(who, 'GET', `${base}?fields=id&limit=2000`, undefined, PREVIEW);
+          check(`${w} GET ${e.collection}`, list, listExpected === 200 ? own.status : listExpected);
+          if (list.status === 200) for (const x of list.body.data) if (!own.ids.has(x.id)) problems.push(`${w} GET ${e.collection}: returned ${x.id}, not a row of ${w}`);
+          // by id: a row of the sibling workspace or of the other space is not found through w
+          for (const other of [sibling(w), across(w)]) {
+            const foreign = [...admin[other].ids].find((id) => !own.ids.has(id));
+            if (foreign === undefined) continue;
+            check(`${w} GET ${e.collection}/${foreign} (of ${other})`, await send(who, 'GET', `${base}/${foreign}`, undefined, PREVIEW), expectedStatus(spec, w, e, 'GET id', other));
+          }
+          // writes the rule refuses, whatever the body
+          const ownId = [...own.ids][0];
+          const writes: Array<[Op, InjectOptions['method'], string, unknown]> = [
+            ['POST', 'POST', base, { data: [{ name: 'refused' }] }],
+            ['PUT id', 'PUT', `${base}/${ownId ?? '1'}`, { name: 'refused' }],
+            ['DELETE id', 'DELETE', `${base}/${ownId ?? '1'}`, undefined],
+          ];
+          for (const [op, method, url, body] of writes) {
+            const expected = expectedStatus(spec, w, e, op, ownId === undefined ? undefined : w);
+            if (![401, 403, 405].includes(expected)) continue;
+            check(`${w} ${method} ${url.slice(base.length - e.collection.length)}`, await send(who, method, url, body, PREVIEW), expected);
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+
+  it('the refused writes changed nothing in any workspace', async () => {
+    const after = await snapshotAll();
+    for (const e of collections()) {
+      for (const w of WORKSPACES) {
+        expect([...after.get(e.collection)![w].ids].sort(), `${w} ${e.collection}`).toEqual([...seenByAdmin.get(e.collection)![w].ids].sort());
+      }
+    }
+  });
+});
 
 describe('space level: what each caller sees', () => {
   for (const spec of CALLERS) {
