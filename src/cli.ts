@@ -24,6 +24,9 @@ Options (environment variable in brackets):
   --session-timeout <minutes|duration>
                      idle time after which a session expires: minutes (decimals allowed) or a
                      duration such as 90s, 30m, 2h (default 180 minutes) [OCTANE_EMULATOR_SESSION_TIMEOUT]
+  --session-lifetime <minutes|duration>
+                     the longest a session lives however active it is, in the same units
+                     (default 24h) [OCTANE_EMULATOR_SESSION_LIFETIME]
   --page-size-default <n>, --page-size-max <n>
                      default and largest page size, the limit parameter (default 100 and 2000)
                      [OCTANE_EMULATOR_PAGE_SIZE_DEFAULT, OCTANE_EMULATOR_PAGE_SIZE_MAX]
@@ -97,6 +100,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | '
       user: { type: 'string', multiple: true },
       'api-key': { type: 'string', multiple: true },
       'session-timeout': { type: 'string' },
+      'session-lifetime': { type: 'string' },
       'page-size-default': { type: 'string' },
       'page-size-max': { type: 'string' },
       fixtures: { type: 'string', multiple: true },
@@ -124,6 +128,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | '
   };
   const timeout = minutesOrDuration('--session-timeout', values['session-timeout'] ?? env.OCTANE_EMULATOR_SESSION_TIMEOUT);
   if (timeout !== undefined) config.sessionIdleTimeoutMs = timeout;
+  const lifetime = minutesOrDuration('--session-lifetime', values['session-lifetime'] ?? env.OCTANE_EMULATOR_SESSION_LIFETIME);
+  if (lifetime !== undefined) config.sessionMaxLifetimeMs = lifetime;
   const pageDefault = positiveInt('--page-size-default', values['page-size-default'] ?? env.OCTANE_EMULATOR_PAGE_SIZE_DEFAULT);
   const pageMax = positiveInt('--page-size-max', values['page-size-max'] ?? env.OCTANE_EMULATOR_PAGE_SIZE_MAX);
   if (pageDefault !== undefined) config.pageSizeDefault = pageDefault;

@@ -338,19 +338,44 @@ describe('octane-emulator CLI', () => {
     expect(exit.code).toBe(0);
     const help = r.stdout();
     expect(help).toContain('Usage: octane-emulator');
-    for (const flag of ['--port', '--host', '--db', '--fixtures', '--reset', '--log-level', '--session-timeout', '--page-size-default', '--page-size-max', '--user', '--api-key', '--no-demo', '--admin-token', '--no-admin']) {
+    for (const flag of ['--port', '--host', '--db', '--fixtures', '--reset', '--log-level', '--session-timeout', '--session-lifetime', '--page-size-default', '--page-size-max', '--user', '--api-key', '--no-demo', '--admin-token', '--no-admin']) {
       expect(help).toContain(flag);
     }
-    for (const variable of ['PORT', 'HOST', 'DB', 'FIXTURES', 'RESET', 'LOG_LEVEL', 'SESSION_TIMEOUT', 'PAGE_SIZE_DEFAULT', 'PAGE_SIZE_MAX', 'USERS', 'API_KEYS', 'DEMO', 'ADMIN_TOKEN', 'ADMIN']) {
+    for (const variable of ['PORT', 'HOST', 'DB', 'FIXTURES', 'RESET', 'LOG_LEVEL', 'SESSION_TIMEOUT', 'SESSION_LIFETIME', 'PAGE_SIZE_DEFAULT', 'PAGE_SIZE_MAX', 'USERS', 'API_KEYS', 'DEMO', 'ADMIN_TOKEN', 'ADMIN']) {
       expect(help).toContain(`OCTANE_EMULATOR_${variable}`);
     }
     expect(help).not.toContain('octane-emulator is ready');
   });
 
+  // The absolute lifetime: a session kept busy (never idle) still ends when it is reached, with
+  // the global time-out code, as a flag and as a variable.
+  for (const [how, args, env] of [
+    ['--session-lifetime', ['--session-lifetime', '2s'], {}],
+    ['OCTANE_EMULATOR_SESSION_LIFETIME', [], { OCTANE_EMULATOR_SESSION_LIFETIME: '2s' }],
+  ] as const) {
+    it(`${how} ends a busy session after its lifetime`, async () => {
+      const r = run([...LOOPBACK, '--db', ':memory:', '--no-demo', '--log-level', 'silent', '--session-timeout', '1h', ...args], { ...env });
+      const url = await bannerUrl(r);
+      const sa = await signIn(url, { user: 'sa@nga', password: 'Welcome1' });
+      expect(sa.status).toBe(200);
+      const t0 = Date.now();
+      let last = await getJson(`${url}${WS}/defects?limit=1`, sa.cookie);
+      while (last.status === 200 && Date.now() - t0 < 8000) {
+        await new Promise((res) => setTimeout(res, 250));
+        last = await getJson(`${url}${WS}/defects?limit=1`, sa.cookie);
+      }
+      expect(last.status).toBe(401);
+      expect(last.body.error_code).toBe('VALIDATION_TOKEN_EXPIRED_GLOBAL_TIME_OUT');
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1500);
+      expect(await stop(r)).toEqual({ code: 0, signal: null });
+    });
+  }
+
   for (const [what, args, env, message] of [
     ['a bad --port', ['--port', 'abc'], {}, "invalid port 'abc'"],
     ['a bad OCTANE_EMULATOR_PORT', [], { OCTANE_EMULATOR_PORT: '70000' }, "invalid port '70000'"],
     ['a bad --session-timeout', ['--session-timeout', 'soon'], {}, '--session-timeout must be a positive number'],
+    ['a bad OCTANE_EMULATOR_SESSION_LIFETIME', [], { OCTANE_EMULATOR_SESSION_LIFETIME: '-5' }, '--session-lifetime must be a positive number'],
     ['--page-size-default over --page-size-max', ['--page-size-default', '50', '--page-size-max', '10'], {}, 'cannot exceed'],
     ['a bad --user', ['--user', 'nopassword'], {}, 'expected name:password[:role]'],
     ['a bad OCTANE_EMULATOR_RESET', [], { OCTANE_EMULATOR_RESET: 'maybe' }, 'OCTANE_EMULATOR_RESET must be true or false'],
