@@ -13,6 +13,9 @@
 // ingested in order once the entities above them exist.
 // The key "@me" is predefined: the user the fixture is loaded for (ctx.userId, the site admin at
 // start-up), so that "my" items of a fixture belong to whoever signs in as that user.
+// A workspace role is referenced by the logical name of its role ({"type":"workspace_role","id":
+// "role.workspace.viewer"}): that role in the fixture's workspace, or the space-wide one (e.g.
+// role.shared.space.admin), so that users and API keys of a fixture get their roles.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -76,21 +79,38 @@ function collectionFor(service: EntityService, ctx: RequestContext, key: string)
   throw new Error(`fixture: unknown collection '${key}'`);
 }
 
-/** Replaces `"@key"` ids in references with the ids the keyed items got. */
-function resolveKeys(value: unknown, keys: Map<string, number>): unknown {
-  if (Array.isArray(value)) return value.map((v) => resolveKeys(v, keys));
+/** Replaces `"@key"` ids in references with the ids the keyed items got, and workspace roles named by their role. */
+function resolveKeys(value: unknown, keys: Map<string, number>, workspaceRole: (role: string) => number): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveKeys(v, keys, workspaceRole));
   if (!value || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  const obj = value as Record<string, unknown>;
+  for (const [k, v] of Object.entries(obj)) {
     if (k === 'id' && typeof v === 'string' && v.startsWith('@')) {
       const id = keys.get(v.slice(1));
       if (id === undefined) throw new Error(`fixture: reference to unknown key '${v}' (keys must be defined before use)`);
       out.id = id;
+    } else if (k === 'id' && typeof v === 'string' && obj.type === 'workspace_role' && !/^\d+$/.test(v)) {
+      out.id = workspaceRole(v);
     } else {
-      out[k] = resolveKeys(v, keys);
+      out[k] = resolveKeys(v, keys, workspaceRole);
     }
   }
   return out;
+}
+
+/** The workspace_role of `role` (a role's logical name) in the context's workspace, else the space-wide one. */
+function workspaceRoleFinder(service: EntityService, ctx: RequestContext): (role: string) => number {
+  const entity = service.registry.entity('workspace_role');
+  const quoted = (text: string) => `^${text.replace(/[\\^]/g, (c) => `\\${c}`)}^`;
+  return (role) => {
+    const where = [ctx.workspaceId !== null ? `workspace EQ {id EQ ${ctx.workspaceId}}` : undefined, 'workspace EQ {null}'].filter((w): w is string => w !== undefined);
+    for (const scope of where) {
+      const [id] = service.ids({ ...ctx, workspaceId: null }, entity, parseQuery(`role EQ {logical_name EQ ${quoted(role)}};${scope}`));
+      if (id !== undefined) return id;
+    }
+    throw new Error(`fixture: no workspace role '${role}' in this workspace or space`);
+  };
 }
 
 export interface FixtureResult {
@@ -109,6 +129,7 @@ export function loadFixture(service: EntityService, ctx: RequestContext, data: F
   const system = { ...ctx, system: true };
   const keys = new Map<string, number>();
   if (ctx.userId !== null) keys.set('me', ctx.userId);
+  const workspaceRole = workspaceRoleFinder(service, system);
   let created = 0;
   for (const [key, items] of Object.entries(data)) {
     if (key === '@test_results') {
@@ -121,7 +142,7 @@ export function loadFixture(service: EntityService, ctx: RequestContext, data: F
     for (const raw of items) {
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`fixture: the items of '${key}' must be objects`);
       const { '@key': itemKey, '@script': script, '@content': content, '@content_base64': content64, '@steps': steps, ...body } = raw as Record<string, unknown>;
-      const resolved = resolveKeys(body, keys) as Record<string, unknown>;
+      const resolved = resolveKeys(body, keys, workspaceRole) as Record<string, unknown>;
       let id: number;
       if (entity.binaryContent) {
         const bytes = typeof content64 === 'string' ? Buffer.from(content64, 'base64') : Buffer.from(typeof content === 'string' ? content : '', 'utf8');

@@ -59,3 +59,59 @@ describe('fixture "@steps"', () => {
     expect((await get('manual_tests?fields=id')).total_count).toBe(before);
   });
 });
+
+describe('fixture roles: a workspace_role named by its role', () => {
+  const signInAs = async (user: string, password: string) => {
+    const r = await fetch(`${e.url}/authentication/sign_in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
+    expect(r.status).toBe(200);
+    return r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  };
+  const createDefect = async (cookie: string) =>
+    (
+      await fetch(`${e.url}/api/shared_spaces/${e.sharedSpaceId}/workspaces/${e.workspaceId}/defects`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ data: [{ name: 'by a fixture user', phase: { type: 'phase', id: 'phase.defect.new' } }] }),
+      })
+    ).status;
+  const user = (name: string, roles: string[]) => ({
+    email: `${name}@fixture.example.com`,
+    first_name: name,
+    last_name: 'Fixture',
+    password: 'Secret1!',
+    workspace_roles: { data: roles.map((id) => ({ type: 'workspace_role', id })) },
+  });
+
+  it('gives fixture users the roles they name: a viewer reads but may not write, an admin writes', async () => {
+    e.seed({ workspace_users: [user('viewer', ['role.workspace.viewer']), user('wsadmin', ['role.workspace.admin'])] });
+    const viewer = await signInAs('viewer@fixture.example.com', 'Secret1!');
+    expect(await createDefect(viewer)).toBe(403);
+    const reads = await fetch(`${e.url}/api/shared_spaces/${e.sharedSpaceId}/workspaces/${e.workspaceId}/defects?limit=1`, { headers: { cookie: viewer } });
+    expect(reads.status).toBe(200);
+    expect(await createDefect(await signInAs('wsadmin@fixture.example.com', 'Secret1!'))).toBe(201);
+    const roles = await get(`workspace_users?${q('email EQ ^viewer@fixture.example.com^')}&fields=workspace_roles{role{logical_name}}`);
+    expect(roles.data[0].workspace_roles.data.map((wr: any) => wr.role.logical_name)).toEqual(['role.workspace.viewer']);
+  });
+
+  it('creates API keys with roles and workspaces of the space, as the administration would', async () => {
+    const [result] = e.seed({
+      api_accesses: [{ '@key': 'key', name: 'fixture-ci', client_id: 'fixture_ci', client_secret: 'fixture-secret', workspace_roles: { data: [{ type: 'workspace_role', id: 'role.workspace.admin' }] } }],
+      workspaces: [{ '@key': 'ws', name: 'Fixture workspace' }],
+    });
+    const key = await fetch(`${e.url}/authentication/sign_in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: 'fixture_ci', client_secret: 'fixture-secret' }) });
+    expect(key.status).toBe(200);
+    expect(await createDefect(key.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '))).toBe(201);
+    const auth = `Basic ${Buffer.from(`${e.credentials.user}:${e.credentials.password}`).toString('base64')}`;
+    const ws = await fetch(`${e.url}/api/shared_spaces/${e.sharedSpaceId}/workspaces/${result.keys.ws}?fields=name`, { headers: { authorization: auth } });
+    expect(ws.status).toBe(200);
+    expect(((await ws.json()) as { name: string }).name).toBe('Fixture workspace');
+    // the new workspace got its template: its own phases
+    const phases = await fetch(`${e.url}/api/shared_spaces/${e.sharedSpaceId}/workspaces/${result.keys.ws}/phases?limit=1`, { headers: { authorization: auth } });
+    expect(((await phases.json()) as { total_count: number }).total_count).toBeGreaterThan(10);
+  });
+
+  it('refuses a role name that does not exist, leaving nothing of the fixture', async () => {
+    expect(() => e.seed({ workspace_users: [user('ghost', ['role.workspace.nope'])] })).toThrow(/no workspace role 'role.workspace.nope'/);
+    expect((await get(`workspace_users?${q('email EQ ^ghost@fixture.example.com^')}`)).total_count).toBe(0);
+  });
+});
