@@ -380,6 +380,10 @@ describe('operators, field types and cross-filters (default workspace)', () => {
       ['story_points BTW 3...8', ['D1', 'D2', 'D3']],
       ['story_points BTW 4...7', ['D2']],
       ['story_points IN 3,13', ['D1', 'D5']],
+      // a decimal literal with a whole value compares as that integer (3.5 is refused below)
+      ['story_points LT 5.0', ['D1']],
+      ['story_points EQ 5.0', ['D2']],
+      ['story_points BTW 3.0...8.00', ['D1', 'D2', 'D3']],
       ['story_points EQ null', ['D4']],
       ['!story_points EQ null', ['D1', 'D2', 'D3', 'D5']],
       ['!story_points GT 5', ['D1', 'D2', 'D4']],
