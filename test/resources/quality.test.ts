@@ -757,3 +757,59 @@ describe('the official JS SDK uploads and downloads an attachment', () => {
     await octane.signOut();
   });
 });
+
+// ---- owners and links the sections above do not reach -----------------------------------------
+
+describe('attachments of run steps and milestones; runs of a milestone; tests covering defects', () => {
+  let w: Workspace;
+  beforeAll(async () => {
+    w = await freshWorkspace(t);
+  });
+
+  const attach = async (entity: Record<string, unknown>, name: string) => {
+    const form = await attachmentForm(entity, Buffer.from(`content of ${name}`), name);
+    const r = await raw(t, 'POST', w.url('attachments'), form.body, { 'content-type': form.contentType });
+    expect(r.status, r.bytes.toString()).toBe(201);
+    return r.json().data[0].id as string;
+  };
+
+  it('an attachment owned by a run step, and one owned by a milestone (technical preview)', async () => {
+    const release = await w.add('releases', { name: 'Owners release', start_date: '2024-01-01', end_date: '2024-12-31' });
+    const m = await w.add('manual_tests', { name: 'Owners test' });
+    expect((await w.put(`tests/${m}/script`, { script: '- open the page\n- validation: the page shows' })).status).toBe(200);
+    const run = await w.add('manual_runs', { name: 'Owners run', test: ref('test_manual', m), release: ref('release', release), native_status: NATIVE('planned') });
+    const steps = await w.ids(`run_steps?${q(`run EQ {id EQ ${run}}`)}&order_by=id`);
+    expect(steps).toHaveLength(2);
+    const forStep = await attach({ name: 'step.txt', owner_run_step: ref('run_step', steps[1]) }, 'step.txt');
+    expect((await w.read(`run_steps/${steps[1]}?fields=attachments`)).attachments.data.map((a: any) => a.id)).toEqual([forStep]);
+    expect((await w.read(`run_steps/${steps[0]}?fields=attachments`)).attachments.data).toEqual([]);
+    expect(await w.ids(`attachments?${q(`owner_run_step EQ {id EQ ${steps[1]}}`)}`)).toEqual([forStep]);
+
+    const created = await w.post('milestones', { data: [{ name: 'Owners GA', date: '2024-06-30', releases: many(ref('release', release)) }] }, PREVIEW);
+    expect(created.status, created.text).toBe(201);
+    const milestone = created.body.data[0].id as string;
+    const forMilestone = await attach({ name: 'plan.txt', owner_milestone: ref('milestone', milestone) }, 'plan.txt');
+    expect((await w.read(`milestones/${milestone}?fields=attachments`, PREVIEW)).attachments.data.map((a: any) => a.id)).toEqual([forMilestone]);
+    expect((await w.read(`attachments/${forMilestone}?fields=owner_milestone`)).owner_milestone).toMatchObject({ type: 'milestone', id: milestone });
+  });
+
+  it('a run of a milestone is found by the milestone, and only that run', async () => {
+    const release = await w.add('releases', { name: 'Milestone release', start_date: '2024-01-01', end_date: '2024-12-31' });
+    const milestone = (await w.post('milestones', { data: [{ name: 'Beta', date: '2024-03-31', releases: many(ref('release', release)) }] }, PREVIEW)).body.data[0].id as string;
+    const m = await w.add('manual_tests', { name: 'Milestone test' });
+    const inMilestone = await w.add('manual_runs', { name: 'In beta', test: ref('test_manual', m), release: ref('release', release), milestone: ref('milestone', milestone), native_status: NATIVE('passed') });
+    await w.add('manual_runs', { name: 'No milestone', test: ref('test_manual', m), release: ref('release', release), native_status: NATIVE('passed') });
+    expect((await w.read(`runs/${inMilestone}?fields=milestone`)).milestone).toMatchObject({ type: 'milestone', id: milestone });
+    expect(await w.ids(`runs?${q(`milestone EQ {id EQ ${milestone}}`)}`)).toEqual([inMilestone]);
+  });
+
+  it('tests cover defects through covered_content, as they cover stories and features', async () => {
+    const defect = await w.add('defects', { name: 'Covered defect' });
+    const other = await w.add('defects', { name: 'Uncovered defect' });
+    const covering = await w.add('manual_tests', { name: 'Covers the defect', covered_content: many(ref('defect', defect)) });
+    await w.add('manual_tests', { name: 'Covers nothing' });
+    expect((await w.read(`tests/${covering}?fields=covered_content`)).covered_content.data.map((x: any) => x.id)).toEqual([defect]);
+    expect(await w.ids(`tests?${q(`covered_content EQ {id EQ ${defect}}`)}`)).toEqual([covering]);
+    expect(await w.ids(`tests?${q(`covered_content EQ {id EQ ${other}}`)}`)).toEqual([]);
+  });
+});
