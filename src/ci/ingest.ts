@@ -281,8 +281,7 @@ export class TestResultsIngester {
     return values;
   }
 
-  private upsertTest(run: ParsedRun, context: RunContext): number {
-    const values = this.testValues(run, context);
+  private upsertTest(run: ParsedRun, context: RunContext, values = this.testValues(run, context)): number {
     const existing = this.findTest(run);
     if (existing !== undefined) {
       // Links from the payload are added to the test's; its characteristics follow the payload.
@@ -368,7 +367,8 @@ export class TestResultsIngester {
     const release = context.release ? this.resolve(`release '${context.release.id ?? context.release.name}'`, this.byIdOrName('release', context.release)) : undefined;
     const milestone = context.milestone ? this.resolve(`milestone '${context.milestone.id ?? context.milestone.name}'`, this.byIdOrName('milestone', context.milestone)) : undefined;
     const envs = context.environment.map((v) => this.resolve(`environment '${v.id ?? `${v.type}: ${v.value}`}'`, this.taxonomy(v))).filter((x): x is number => x !== undefined);
-    const testId = this.upsertTest(run, context);
+    const testValues = this.testValues(run, context);
+    const testId = this.upsertTest(run, context, testValues);
     const native = this.ci.listNode(NATIVE[run.status]);
     const started = run.started !== undefined ? formatDateTime(new Date(run.started)) : formatDateTime(this.ctx.now);
     const errorDetails = run.error?.stackTrace ?? null;
@@ -387,6 +387,9 @@ export class TestResultsIngester {
       full_error_details: errorDetails,
       url_to_ci: run.externalReportUrl?.slice(0, 255) ?? null,
       description: run.description ?? null,
+      // the run records the test level and framework it ran with, beside the test's own
+      test_level: testValues.test_level ?? null,
+      test_framework: testValues.framework ?? null,
     };
     const existing = this.findRun(testId, build?.job, release, envs);
     if (existing !== undefined) {

@@ -140,6 +140,16 @@ describe('what each element and attribute of a payload becomes', () => {
     expect(a.framework).toMatchObject({ type: 'list_node', name: 'TestNG' });
     expect(a.test_level.id).toBe(await w.idOf('list_nodes', 'list_node.test_level.integration'));
     expect(a.framework.id).toBe(await w.idOf('list_nodes', 'list_node.je.framework.testng'));
+    // the run records the level and framework it ran with
+    const run = (await w.read(`automated_runs?${q('name EQ ^addsItem^')}&fields=test_level,test_framework`)).data[0];
+    expect(run.test_level).toMatchObject({ type: 'list_node', id: a.test_level.id });
+    expect(run.test_framework).toMatchObject({ type: 'list_node', id: a.framework.id });
+    // a run without fields of its own takes the payload's global ones, like its test
+    const bareTest = await testOf(w, 'bareTest');
+    expect(bareTest.test_level).toMatchObject({ type: 'list_node' });
+    const bare = (await w.read(`automated_runs?${q('name EQ ^bareTest^')}&fields=test_level,test_framework`)).data[0];
+    expect(bare.test_level?.id).toBe(bareTest.test_level?.id);
+    expect(bare.test_framework?.id).toBe(bareTest.framework?.id);
   });
 
   it('product_areas / backlog_items -> the test\'s product_areas and covered_content', async () => {
