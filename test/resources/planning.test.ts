@@ -593,13 +593,13 @@ describe('application modules, environments and lists', () => {
 
   it('environments are seeded: categories with their items', async () => {
     const categories = await w.read('taxonomy_category_nodes?fields=name,logical_name&order_by=id');
-    expect(categories.data.map((c: any) => c.name)).toEqual(['Browser', 'OS', 'DB', 'Distribution']);
+    expect(categories.data.map((c: any) => c.name)).toEqual(['Browser', 'OS', 'DB', 'AUT Env', 'Distribution']);
     const browsers = await w.read(`taxonomy_item_nodes?${q('category EQ {name EQ ^Browser^}')}&fields=name,category&order_by=name`);
     expect(browsers.data.map((c: any) => c.name)).toEqual(['Chrome', 'Edge', 'Firefox', 'IE', 'Safari']);
     expect(browsers.data[0].category).toMatchObject({ type: 'taxonomy_category_node', name: 'Browser' });
     const aggregate = await w.read('taxonomy_nodes?fields=subtype&limit=100');
-    expect(aggregate.total_count).toBe(21);
-    expect(aggregate.data.filter((n: any) => n.subtype === 'taxonomy_category_node')).toHaveLength(4);
+    expect(aggregate.total_count).toBe(22);
+    expect(aggregate.data.filter((n: any) => n.subtype === 'taxonomy_category_node')).toHaveLength(5);
     // users add their own
     const os = await w.idOf('taxonomy_category_nodes', 'taxonomy_node.os');
     const ubuntu = await w.add('taxonomy_item_nodes', { name: 'Ubuntu', category: ref('taxonomy_category_node', os) });
@@ -638,9 +638,11 @@ describe('application modules, environments and lists', () => {
       'list_node.defect_root_level': ['definition', 'ux', 'new_code', 'testing', 'regression', 'integration'],
       'list_node.pipeline_run_status': ['success', 'failure', 'unstable', 'running', 'aborted', 'queued', 'unavailable'],
       'list_node.test_type': ['gui', 'api', 'acceptance', 'regression', 'end_to_end', 'sanity', 'security', 'performance'],
-      'list_node.testing_tool_type': ['manual', 'uft', 'selenium'],
+      'list_node.testing_tool_type': ['manual', 'uft', 'lr', 'selenium'],
       'list_node.defect_type': ['PreRelease', 'Escaped'],
       'list_node.je.framework': ['junit', 'testng'],
+      'list_node.run_mode': ['manually', 'automatically'],
+      'list_node.visible_to_roles': ['customer', 'support', 'rnd'],
     };
     for (const [list, values] of Object.entries(expected)) {
       const body = await w.read(`list_nodes?${q(`list_root EQ {logical_name EQ ^${list}^}`)}&fields=logical_name,list_root&limit=100`);
@@ -650,6 +652,9 @@ describe('application modules, environments and lists', () => {
     }
     // ids by logical name work in URLs too
     expect((await w.read('list_nodes/list_node.severity.urgent?fields=name,logical_name')).logical_name).toBe('list_node.severity.urgent');
+    // the environment categories
+    const categories = await w.read('taxonomy_category_nodes?fields=name,logical_name&limit=100');
+    expect(categories.data.map((c: any) => c.name)).toEqual(expect.arrayContaining(['Browser', 'OS', 'DB', 'AUT Env', 'Distribution']));
   });
 
   it('users add values to a list; a value name is unique within its list only', async () => {
