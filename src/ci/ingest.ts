@@ -7,7 +7,7 @@
 // skip-errors: with true, a reference that cannot be resolved is dropped and the run is kept;
 // with false (the default), the run that holds it is skipped and reported.
 
-import { sql as sqlFragment } from 'kysely';
+import { environmentsOfRun } from '../resources/hooks/runs.js';
 import { parseQuery } from '../query/parser.js';
 import type { RequestContext } from '../resources/context.js';
 import type { EntityService } from '../resources/entity-service.js';
@@ -339,13 +339,7 @@ export class TestResultsIngester {
             'r.id as id',
             'r.release as release',
             'b.ci_job as job',
-            (eb) =>
-              eb
-                .selectFrom('entity_link as e')
-                .select(sqlFragment<string>`group_concat(e.dst_id)`.as('g'))
-                .where('e.field', '=', p('envKey'))
-                .whereRef('e.src_id', '=', 'r.id')
-                .as('envs'),
+            (eb) => environmentsOfRun(eb, p('envKey')),
           ])
           .where('r.workspace_id', '=', p('ws'))
           .where('r.type', '=', 'run_automated')

@@ -3,7 +3,7 @@
 // (previous_runs); a manual run gets its steps from the test's script; planning a suite run plans
 // a run for each test of the suite. Suite links get their order.
 
-import { sql as sqlFragment } from 'kysely';
+import { sql as sqlFragment, type ExpressionBuilder } from 'kysely';
 import { errors } from '../../errors/catalog.js';
 import { tableOf } from '../../store/schema-sync.js';
 import { deleteScripts, parseGherkinSteps, parseManualSteps, scriptVersion, type ManualStep } from '../scripts.js';
@@ -11,6 +11,19 @@ import { linkKey } from '../../query/to-sql.js';
 import { formatDateTime } from '../values.js';
 import type { EntityHooks, HookApi, RefValue, Values } from '../hooks.js';
 import { idByLogicalName, logicalNameOf } from './lookup.js';
+
+/**
+ * A select-list subquery: the comma-separated ids of the environments (taxonomy links stored under
+ * `envKey`) of the run aliased `r`, as `envs`. Shared by the queries that compare run contexts.
+ */
+export function environmentsOfRun(eb: ExpressionBuilder<any, any>, envKey: unknown) {
+  return eb
+    .selectFrom('entity_link as e')
+    .select(sqlFragment<string>`group_concat(e.dst_id)`.as('g'))
+    .where('e.field', '=', envKey as string)
+    .whereRef('e.src_id', '=', 'r.id')
+    .as('envs');
+}
 
 /** Native status -> summary status, as Octane summarises runs. */
 const SUMMARY: Record<string, string> = {
@@ -57,13 +70,7 @@ function addLastRun(api: HookApi, testId: number | null | undefined, runId: numb
           'r.id as id',
           'r.release as release',
           'l.ord as ord',
-          (eb) =>
-            eb
-              .selectFrom('entity_link as e')
-              .select(sqlFragment<string>`group_concat(e.dst_id)`.as('g'))
-              .where('e.field', '=', p('envKey'))
-              .whereRef('e.src_id', '=', 'r.id')
-              .as('envs'),
+          (eb) => environmentsOfRun(eb, p('envKey')),
         ])
         .where('l.field', '=', p('lastKey'))
         .where('l.src_id', '=', p('test')),
@@ -106,13 +113,7 @@ export function recomputeLastRuns(api: HookApi, testId: number | null | undefine
         .select([
           'r.id as id',
           'r.release as release',
-          (eb) =>
-            eb
-              .selectFrom('entity_link as e')
-              .select(sqlFragment<string>`group_concat(e.dst_id)`.as('g'))
-              .where('e.field', '=', p('envKey'))
-              .whereRef('e.src_id', '=', 'r.id')
-              .as('envs'),
+          (eb) => environmentsOfRun(eb, p('envKey')),
         ])
         .where('r.test', '=', p('test'))
         .where('r.id', '!=', p('without'))
