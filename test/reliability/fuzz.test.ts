@@ -69,6 +69,17 @@ const registry = () => t.app.emulator.registry;
  * and then fails listing every distinct finding, so that one bug does not hide the others.
  */
 const findings = new Map<string, { count: number; example: string }>();
+/** A raw reply as the answer checks read it: status, text, headers and the JSON body when there is one. */
+function rawAnswer(res: { status: number; bytes: Buffer; headers: Record<string, unknown>; json(): unknown }) {
+  let body: unknown;
+  try {
+    body = res.json();
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, text: res.bytes.toString('utf8'), headers: res.headers, body };
+}
+
 function found(signature: string, example: string): void {
   const f = findings.get(signature);
   if (!f) findings.set(signature, { count: 1, example });
@@ -663,13 +674,7 @@ describe('fuzzed attachment uploads', () => {
         const what = `multipart upload ${safeJson(parts.map((p) => ({ name: p.name.slice(0, 80), filename: p.filename?.slice(0, 80), value: Buffer.isBuffer(p.value) ? `${p.value.length} bytes` : String(p.value).slice(0, 120) })))} (${payload.length} bytes, ${contentType})`;
         const r = await writeCase('multipart', `attachments (${contentType.split(';')[0]})`, before, what, async () => {
           const res = await raw(t, 'POST', `${t.ws}/attachments`, payload, { 'content-type': contentType });
-          let parsed: unknown;
-          try {
-            parsed = res.json();
-          } catch {
-            parsed = undefined;
-          }
-          return { status: res.status, text: res.bytes.toString('utf8'), headers: res.headers, body: parsed };
+          return rawAnswer(res);
         });
         if (r.status === 201) {
           created++;
@@ -744,13 +749,7 @@ describe('fuzzed test-results XML', () => {
         const what = `POST ${url} (${type}${gzip ? ', gzip' : ''}) ${JSON.stringify(xml.slice(0, 500))}`;
         const r = await writeCase('test-results', `test-results (${type})`, before, what, async () => {
           const res = await raw(t, 'POST', url, bytes, { 'content-type': type, ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
-          let parsed: unknown;
-          try {
-            parsed = res.json();
-          } catch {
-            parsed = undefined;
-          }
-          return { status: res.status, text: res.bytes.toString('utf8'), headers: res.headers, body: parsed };
+          return rawAnswer(res);
         });
         if (!mutated && type !== 'application/json' && query !== '?skip-errors=maybe') expect(r.status, `${what}: ${r.text.slice(0, 300)}`).toBe(202);
         if (r.status === 202) {

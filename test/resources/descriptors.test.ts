@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { allDescriptors } from '../../src/resources/defs/index.js';
 import { Registry, type ResolvedEntity } from '../../src/resources/registry.js';
 import type { Level } from '../../src/resources/types.js';
+import { SEED_000_RESOURCES } from '../helpers/seeds.js';
 
 const registry = new Registry(allDescriptors);
 
@@ -17,16 +18,7 @@ function lookup(level: Level, name: string): ResolvedEntity | undefined {
 }
 
 /** Seed 000, "Supported, public resources", in the order the seed lists them. */
-const PUBLIC = [
-  'builds', 'ci_servers', 'pipelines', 'epics', 'features', 'stories', 'defects', 'phases', 'metaphases', 'transitions',
-  'tasks', 'releases', 'requirements', 'requirement_documents', 'requirement_folders', 'requirement_roots', 'sprints',
-  'product_areas', 'manual_tests', 'gherkin_tests', 'teams', 'team_sprints', 'tests', 'test_suites',
-  'test_suite_link_to_automated_tests', 'test_suite_link_to_gherkin_tests', 'test_suite_link_to_manual_tests',
-  'manual_runs', 'suite_run', 'run_steps', 'runs', 'automated_runs', 'previous_runs', 'pipeline_run', 'pipeline_node',
-  'ci_build', 'scm_commit', 'list_nodes', 'users', 'user_items', 'work_items', 'work_item_roots', 'roles', 'workspaces',
-  'workspace_roles', 'workspace_users', 'user_tags', 'taxonomy_category_nodes', 'taxonomy_item_nodes', 'taxonomy_nodes',
-  'attachments', 'comments',
-];
+const PUBLIC = SEED_000_RESOURCES.map((r) => r.name);
 
 /** The public resources that live at shared-space level; the rest are workspace collections. */
 const SPACE_LEVEL = new Set(['roles', 'workspaces', 'workspace_roles']);
