@@ -8,18 +8,12 @@
 // exchanges, recorded by an axios interceptor on its request handler (the 401, then its sign-in,
 // then the retry); and a client whose key / user is then revoked, whose request fails with 401.
 
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Octane } from '@microfocus/alm-octane-js-rest-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, PREVIEW, ref, signIn, type TestApp } from '../helpers/app.js';
 import { q } from '../helpers/octane.js';
-
-// The SDK logs every sign-in at debug level through log4js (`logger.level = 'debug'` at load);
-// configure the very log4js instance it loaded to log nothing.
-const requireFromSdk = createRequire(createRequire(import.meta.url).resolve('@microfocus/alm-octane-js-rest-sdk'));
-const log4js = requireFromSdk('log4js') as { configure(c: unknown): unknown };
-log4js.configure({ appenders: { out: { type: 'stdout' } }, categories: { default: { appenders: ['out'], level: 'off' } } });
+import { type Exchange, sdkClient, wire } from '../helpers/sdk.js';
 
 const ROOT = ref('work_item_root', 'work_item_root');
 
@@ -32,39 +26,13 @@ const KEY_SECRET = 'sdk-key-secret';
 let keyClientId: string;
 let keyId: string;
 
-interface Exchange {
-  method: string;
-  url: string;
-  status: number | undefined;
-  errorCode?: string;
-}
-
 /** An SDK client whose HTTP exchanges are recorded (statuses as the server answered them). */
 function client(user: string, password: string): { octane: Octane; log: Exchange[]; cookie(): string } {
-  const octane = new Octane({ server, sharedSpace, workspace, user, password });
-  const log: Exchange[] = [];
-  // internal: the axios instance and cookie jar of its RequestHandler (dist/lib/root/requestHandler.js)
-  const handler = (octane as any)._requestHandler;
-  const entry = (config: any, status: number | undefined, data: any): Exchange => ({
-    method: String(config?.method ?? '').toUpperCase(),
-    url: String(config?.url ?? ''),
-    status,
-    ...(data && typeof data === 'object' && data.error_code ? { errorCode: data.error_code } : {}),
-  });
-  handler._requestor.interceptors.response.use(
-    (res: any) => {
-      log.push(entry(res.config, res.status, res.data));
-      return res;
-    },
-    (err: any) => {
-      log.push(entry(err.config, err.response?.status, err.response?.data));
-      throw err;
-    },
-  );
-  return { octane, log, cookie: () => handler._cookieJar.getCookieStringSync(`${server}/api/`) };
+  const c = sdkClient({ server, sharedSpace, workspace, user, password });
+  return { octane: c.octane, log: c.log, cookie: () => c.cookie() };
 }
 
-const onlyPaths = (log: Exchange[]) => log.map((e) => `${e.method} ${e.url.split('?')[0].replace(/^\/api\/shared_spaces\/\d+\/workspaces\/\d+/, '')} ${e.status}`);
+const onlyPaths = wire;
 
 beforeAll(async () => {
   t = await makeApp();
