@@ -10,7 +10,7 @@ import { QueryCompiler, linkKey } from '../query/to-sql.js';
 import type { Row, Sql } from '../store/database.js';
 import { EntityStore } from '../store/entity-store.js';
 import { hasPreparedScope, idsValues, inIds, scopeCondition, scopeShapeKey, scopeValues, sentinelScopeOf } from '../store/scope.js';
-import { tableOf } from '../store/schema-sync.js';
+import { ROW_COUNT_TABLE, tableOf } from '../store/schema-sync.js';
 import type { RequestContext } from './context.js';
 import type { HookApi, RefValue, Values } from './hooks.js';
 import { scalarOut, type Json } from './render.js';
@@ -168,7 +168,7 @@ export class EntityService {
         ? base.where(sql<boolean>`(${sql.join(search.map((c) => sql`${sql.ref(`t.${c}`)} like ${pattern} escape '\\'`), sql` or `)})`)
         : base.where(sql<boolean>`1 = 0`);
     }
-    const count = base.select((eb) => eb.fn.countAll().as('n')).compile();
+    const count = (p.textSearch ? undefined : this.maintainedCount(ctx, entity, p.query)) ?? base.select((eb) => eb.fn.countAll().as('n')).compile();
     let q = base.select(columns.map((c) => `t.${c}`));
     q = this.applyOrder(entity, q, p.orderBy?.length ? p.orderBy : (entity.defaultOrder ?? []));
     const page = q.limit(p.limit).offset(p.offset).compile();
@@ -176,6 +176,26 @@ export class EntityService {
     // statements with long inlined id lists are not worth their memory
     if (key !== undefined && count.parameters.length + page.parameters.length <= LIST_CACHE_MAX_PARAMETERS) cache.entries.set(key, statements);
     return statements;
+  }
+
+  /**
+   * The count of an unfiltered or subtype-only list from the maintained row counts (store/schema-sync.ts
+   * ROW_COUNT_TABLE): the scope condition and the subtype filter read only the shared space, the
+   * workspace and the row type, which are that table's columns, so the same conditions select the
+   * counts to add up. Undefined when the scope or the query needs more than those (members, the
+   * accessible-* scopes, any other field).
+   */
+  private maintainedCount(ctx: RequestContext, entity: ResolvedEntity, query: Expr | undefined): CompiledQuery | undefined {
+    if (entity.scope === 'members' || !hasPreparedScope(entity)) return undefined;
+    if (query && !onlySubtype(entity, query)) return undefined;
+    const registry = this.schema(ctx).registry;
+    let q = this.sql.qb
+      .selectFrom(`${ROW_COUNT_TABLE} as t`)
+      .select(sql<number>`coalesce(sum(t.n), 0)`.as('n'))
+      .where('t.store', '=', entity.store)
+      .where(scopeCondition(registry, entity, ctx, 't'));
+    if (query) q = q.where(new QueryCompiler(registry, ctx, this.sql).compile(entity, 't', query));
+    return q.compile();
   }
 
   /** Columns a text search looks in: name and description where the entity has them. */
@@ -705,6 +725,21 @@ export class EntityService {
 }
 
 /** Marks the matches of `text` in a value with <em>, as Octane's global search does. */
+/** Whether every comparison in `query` is on the entity's `subtype` (its row type). */
+function onlySubtype(entity: ResolvedEntity, query: Expr): boolean {
+  switch (query.kind) {
+    case 'and':
+    case 'or':
+      return query.items.every((e) => onlySubtype(entity, e));
+    case 'not':
+      return onlySubtype(entity, query.expr);
+    default: {
+      const field = entity.fieldMap.get(query.field);
+      return field !== undefined && isSubtypeField(field);
+    }
+  }
+}
+
 function highlight(value: unknown, text: string): unknown {
   if (typeof value !== 'string' || !text) return value ?? null;
   const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -41,7 +41,65 @@ export function syncStoreTable(sql: Sql, store: StoreInfo): void {
     }
   }
   for (const ddl of indexesOf(store)) sql.sqlite.exec(ddl);
+  syncRowCounts(sql, store.name);
   sql.forgetStatements();
+}
+
+/**
+ * Rows per (store, shared space, workspace, row type), kept by triggers on every entity table, so
+ * that the total_count of an unfiltered or subtype-only list is a sum over a few rows of this
+ * table instead of a count over every match (EntityService.list). Triggers run inside the writing
+ * statement's transaction, so every write path is covered (the store's inserts and deletes, bulk
+ * writes, ingestion, fixtures, workspace deletion, raw deletes by hooks) and a rollback takes the
+ * counts back with the rows. `key` joins the four parts (NULLs included) into one unique value.
+ */
+export const ROW_COUNT_TABLE = 'row_count';
+
+function ensureRowCountTable(sql: Sql): void {
+  sql.sqlite.exec(`CREATE TABLE IF NOT EXISTS ${ROW_COUNT_TABLE} (
+  key TEXT PRIMARY KEY,
+  store TEXT NOT NULL,
+  shared_space_id INTEGER,
+  workspace_id INTEGER,
+  type TEXT NOT NULL,
+  n INTEGER NOT NULL
+) WITHOUT ROWID`);
+  sql.sqlite.exec(`CREATE INDEX IF NOT EXISTS ${ROW_COUNT_TABLE}__scope ON ${ROW_COUNT_TABLE} (store, workspace_id, type)`);
+}
+
+/** The row_count key of a row, as an SQL expression over `ref` (new / old in a trigger). */
+function countKey(store: string, ref: string): string {
+  return `'${store}:' || coalesce(${ref}.shared_space_id, '') || ':' || coalesce(${ref}.workspace_id, '') || ':' || ${ref}.type`;
+}
+
+/**
+ * Creates the counting triggers of a store's table. A table that had rows before its triggers
+ * (a database made by an earlier version) gets its counts from one grouped count, once.
+ */
+function syncRowCounts(sql: Sql, store: string): void {
+  ensureRowCountTable(sql);
+  const table = tableOf(store);
+  const trigger = (event: string) => quote(`${table}__count_${event}`);
+  const present = sql.sqlite.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name LIKE ?`).get(table, `${table}__count_%`) as { n: number };
+  if (present.n === 3) return;
+  const add = (ref: string) =>
+    `INSERT INTO ${ROW_COUNT_TABLE} (key, store, shared_space_id, workspace_id, type, n) VALUES (${countKey(store, ref)}, '${store}', ${ref}.shared_space_id, ${ref}.workspace_id, ${ref}.type, 1) ON CONFLICT (key) DO UPDATE SET n = n + 1;`;
+  const remove = (ref: string) => `UPDATE ${ROW_COUNT_TABLE} SET n = n - 1 WHERE key = ${countKey(store, ref)};`;
+  for (const event of ['insert', 'delete', 'update']) sql.sqlite.exec(`DROP TRIGGER IF EXISTS ${trigger(event)}`);
+  sql.sqlite.prepare(`DELETE FROM ${ROW_COUNT_TABLE} WHERE store = ?`).run(store);
+  sql.sqlite
+    .prepare(
+      `INSERT INTO ${ROW_COUNT_TABLE} (key, store, shared_space_id, workspace_id, type, n)
+       SELECT ${countKey(store, 't')}, ?, t.shared_space_id, t.workspace_id, t.type, count(*) FROM ${quote(table)} t GROUP BY t.shared_space_id, t.workspace_id, t.type`,
+    )
+    .run(store);
+  sql.sqlite.exec(`CREATE TRIGGER ${trigger('insert')} AFTER INSERT ON ${quote(table)} BEGIN ${add('new')} END`);
+  sql.sqlite.exec(`CREATE TRIGGER ${trigger('delete')} AFTER DELETE ON ${quote(table)} BEGIN ${remove('old')} END`);
+  sql.sqlite.exec(
+    `CREATE TRIGGER ${trigger('update')} AFTER UPDATE OF type, shared_space_id, workspace_id ON ${quote(table)}
+     WHEN old.type IS NOT new.type OR old.shared_space_id IS NOT new.shared_space_id OR old.workspace_id IS NOT new.workspace_id
+     BEGIN ${remove('old')} ${add('new')} END`,
+  );
 }
 
 /** Indexes matched to what the query compiler emits: scope + type, every reference, names, times. */

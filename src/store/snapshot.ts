@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Sql } from './database.js';
+import { ROW_COUNT_TABLE } from './schema-sync.js';
 
 /** Tables a restore leaves alone. */
 const KEPT = new Set(['session', 'kysely_migration', 'kysely_migration_lock']);
@@ -52,10 +53,13 @@ export class Snapshots {
     db.exec(`ATTACH DATABASE '${snap.file.replace(/'/g, "''")}' AS snap`);
     try {
       const tables = (db.prepare("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((t) => t.name);
+      // the row counts last: the entity tables' triggers change them while their rows are copied,
+      // and the snapshot's counts are those of its rows
+      tables.sort((a, b) => Number(a === ROW_COUNT_TABLE) - Number(b === ROW_COUNT_TABLE));
       const inSnap = new Set((db.prepare("SELECT name FROM snap.sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));
       db.transaction(() => {
         for (const table of tables) {
-          if (KEPT.has(table)) continue;
+          if (KEPT.has(table) || (table === ROW_COUNT_TABLE && !inSnap.has(table))) continue;
           db.exec(`DELETE FROM main.${quote(table)}`);
           if (!inSnap.has(table)) continue;
           // columns added after the snapshot (user-defined fields) keep their default, NULL
