@@ -4,14 +4,19 @@
 //
 // A root job (a build nobody upstream caused) that no pipeline knows gets one, so that a plugin
 // pointed at the emulator shows its builds without any set-up in a UI the emulator does not have.
+// A build caused upstream (a job of a phase, a downstream job) joins the pipeline run of the build
+// that caused it, directly or through its causes' chain, and its job becomes a node of that
+// pipeline under the node of the job that triggered it.
 
 import { errors } from '../errors/catalog.js';
 import { parseQuery } from '../query/parser.js';
 import type { RequestContext } from '../resources/context.js';
 import type { EntityService } from '../resources/entity-service.js';
 import type { ResolvedEntity } from '../resources/registry.js';
+import { addPipelineJob, nodeOfJob } from '../resources/hooks/ci.js';
 import { formatDateTime } from '../resources/values.js';
 import { tableOf } from '../store/schema-sync.js';
+import { mentionedItems } from './commit-mentions.js';
 import { CiEntities } from './ingest.js';
 
 export interface CiServerInfo {
@@ -26,8 +31,17 @@ interface ScmCommit {
   user?: string;
   userEmail?: string;
   revId?: string;
+  parentRevId?: string;
   comment?: string;
-  changes?: Array<{ type?: string; file?: string }>;
+  changes?: Array<{ type?: string; file?: string; renamedToFile?: string }>;
+}
+
+export interface CiEventCause {
+  type?: string;
+  user?: string;
+  project?: string;
+  buildCiId?: string;
+  causes?: CiEventCause[];
 }
 
 export interface CiEvent {
@@ -39,8 +53,9 @@ export interface CiEvent {
   startTime?: number;
   duration?: number;
   result?: string;
-  causes?: Array<{ type?: string; project?: string; buildCiId?: string }>;
-  scmData?: { repository?: { url?: string; branch?: string }; builtRevId?: string; commits?: ScmCommit[] };
+  causes?: CiEventCause[];
+  parameters?: unknown[];
+  scmData?: { repository?: { type?: string; url?: string; branch?: string }; builtRevId?: string; commits?: ScmCommit[] };
 }
 
 const RESULTS: Record<string, string> = {
@@ -50,13 +65,7 @@ const RESULTS: Record<string, string> = {
   aborted: 'aborted',
 };
 
-/** Work item ids a commit message mentions: "defect #1234", "user story #1234", "#1234". */
-export function mentionedIds(message: string): number[] {
-  const ids = new Set<number>();
-  const re = /(?:defect|user story|story|quality story|feature|epic|US|QS|DF|D|S|F|E)?\s*#(\d{1,12})\b/gi;
-  for (let m = re.exec(message); m; m = re.exec(message)) ids.add(Number(m[1]));
-  return [...ids];
-}
+const MAX_CAUSE_DEPTH = 32;
 
 export class CiEventProcessor {
   private readonly ci: CiEntities;
@@ -72,19 +81,41 @@ export class CiEventProcessor {
     return this.service.registry.entity(type);
   }
 
+  private get api() {
+    return { ctx: this.ctx, registry: this.service.registry, service: this.service, store: this.service.store };
+  }
+
   private status(name: string): { type: string; id: number } | null {
     const id = this.ci.listNode(`list_node.pipeline_run_status.${name}`);
     return id === undefined ? null : { type: 'list_node', id };
   }
 
-  private isRoot(event: CiEvent): boolean {
-    return !(event.causes ?? []).some((c) => (c.type ?? '').toLowerCase() === 'upstream');
+  private upstreamCauses(event: CiEvent): CiEventCause[] {
+    return (event.causes ?? []).filter((c) => c && typeof c === 'object' && (c.type ?? '').toLowerCase() === 'upstream');
   }
 
-  /** The pipeline of a root job, created on first sight. */
-  private pipelineFor(server: CiServerInfo, serverId: number, jobId: number, event: CiEvent): number {
-    const existing = this.ci.pipelineOfJob(jobId);
-    if (existing !== undefined) return existing;
+  private pipelineRootedAt(serverId: number, jobCiId: string): number | undefined {
+    const { sql } = this.service;
+    return sql.get<{ id: number }>(
+      sql.qb
+        .selectFrom(tableOf(this.entity('pipeline').store))
+        .select('id')
+        .where('workspace_id', '=', this.ctx.workspaceId)
+        .where('ci_server', '=', serverId)
+        .where('root_job_ci_id', '=', jobCiId)
+        .orderBy('id')
+        .limit(1),
+    )?.id;
+  }
+
+  /**
+   * The pipeline a root build runs: the one rooted at its job; a job no pipeline knows gets one.
+   * A job that is a step of another pipeline, built on its own, runs no pipeline.
+   */
+  private pipelineFor(server: CiServerInfo, serverId: number, jobId: number, event: CiEvent): number | undefined {
+    const rooted = this.pipelineRootedAt(serverId, event.project!);
+    if (rooted !== undefined) return rooted;
+    if (this.ci.pipelineOfJob(jobId) !== undefined) return undefined;
     const { sql } = this.service;
     const table = tableOf(this.entity('pipeline').store);
     const base = event.projectDisplayName || event.project || 'pipeline';
@@ -101,33 +132,136 @@ export class CiEventProcessor {
     });
   }
 
-  private pipelineRunOf(buildId: number): number | undefined {
+  private buildRow(buildId: number): { pipeline_run: number | null } | undefined {
     const { sql } = this.service;
-    return sql.get<{ pipeline_run: number | null }>(sql.qb.selectFrom(tableOf(this.entity('ci_build').store)).select('pipeline_run').where('id', '=', buildId))?.pipeline_run ?? undefined;
+    return sql.get<{ pipeline_run: number | null }>(sql.qb.selectFrom(tableOf(this.entity('ci_build').store)).select('pipeline_run').where('id', '=', buildId));
+  }
+
+  private pipelineRunOf(buildId: number): number | undefined {
+    return this.buildRow(buildId)?.pipeline_run ?? undefined;
+  }
+
+  private findJob(serverId: number, ciId: string): number | undefined {
+    const { sql } = this.service;
+    return sql.get<{ id: number }>(
+      sql.qb.selectFrom(tableOf(this.entity('ci_job').store)).select('id').where('workspace_id', '=', this.ctx.workspaceId).where('ci_server', '=', serverId).where('ci_id', '=', ciId).limit(1),
+    )?.id;
+  }
+
+  private findBuild(jobId: number, buildCiId: string): number | undefined {
+    const { sql } = this.service;
+    return sql.get<{ id: number }>(
+      sql.qb.selectFrom(tableOf(this.entity('ci_build').store)).select('id').where('workspace_id', '=', this.ctx.workspaceId).where('ci_job', '=', jobId).where('build_ci_id', '=', buildCiId).limit(1),
+    )?.id;
+  }
+
+  /**
+   * The pipeline run an upstream-caused build belongs to: that of the nearest build in its causes'
+   * chain that has one, with the job of the cause that directly triggered the build.
+   */
+  private upstreamRun(serverId: number, causes: CiEventCause[]): { run: number; parentJob: number | undefined } | undefined {
+    const visit = (list: CiEventCause[], depth: number, direct: number | undefined): { run: number; parentJob: number | undefined } | undefined => {
+      if (depth > MAX_CAUSE_DEPTH) return undefined;
+      for (const cause of list) {
+        if (!cause || typeof cause !== 'object' || (cause.type ?? '').toLowerCase() !== 'upstream' || !cause.project) continue;
+        const job = this.findJob(serverId, cause.project);
+        const parentJob = direct ?? job;
+        const build = job !== undefined && cause.buildCiId ? this.findBuild(job, String(cause.buildCiId)) : undefined;
+        const run = build === undefined ? undefined : this.pipelineRunOf(build);
+        if (run !== undefined) return { run, parentJob };
+        const deeper = visit(Array.isArray(cause.causes) ? cause.causes : [], depth + 1, parentJob);
+        if (deeper) return deeper;
+      }
+      return undefined;
+    };
+    return visit(causes, 0, undefined);
+  }
+
+  /** A build of a sub-job joins its root's pipeline run; its job gets a node in that pipeline. */
+  private joinUpstreamRun(serverId: number, jobId: number, buildId: number, event: CiEvent, name: string): void {
+    const found = this.upstreamRun(serverId, this.upstreamCauses(event));
+    if (!found) return;
+    if (this.pipelineRunOf(buildId) !== found.run) {
+      this.service.updateOne(this.ctx, this.entity('ci_build'), String(buildId), { pipeline_run: { type: 'pipeline_run', id: found.run } });
+    }
+    const { sql } = this.service;
+    const pipeline = sql.get<{ pipeline: number | null }>(sql.qb.selectFrom(tableOf(this.entity('pipeline_run').store)).select('pipeline').where('id', '=', found.run))?.pipeline;
+    if (pipeline === null || pipeline === undefined || nodeOfJob(this.api, pipeline, jobId) !== undefined) return;
+    const rootJob = sql.get<{ root_job_ci_id: string | null; ci_server: number | null }>(
+      sql.qb.selectFrom(tableOf(this.entity('pipeline').store)).select(['root_job_ci_id', 'ci_server']).where('id', '=', pipeline),
+    );
+    // under the node of the job that triggered it; else under the root job's node
+    let parentNode = found.parentJob === undefined ? undefined : nodeOfJob(this.api, pipeline, found.parentJob);
+    if (parentNode === undefined && rootJob?.root_job_ci_id) {
+      const root = this.findJob(rootJob.ci_server ?? serverId, rootJob.root_job_ci_id);
+      if (root !== undefined) parentNode = nodeOfJob(this.api, pipeline, root);
+    }
+    addPipelineJob(this.api, pipeline, serverId, { ciId: event.project!, name }, parentNode);
+  }
+
+  private workspaceUserByEmail(email: string): number | undefined {
+    const escaped = email.replace(/[\\^]/g, (c) => `\\${c}`);
+    return this.service.ids(this.ctx, this.entity('workspace_user'), parseQuery(`email EQ ^${escaped}^`))[0];
+  }
+
+  /** The backlog items a message names, each only if it exists here with the type named. */
+  private mentioned(message: string): number[] {
+    const mentions = mentionedItems(message);
+    if (!mentions.length) return [];
+    const { sql } = this.service;
+    const rows = sql.all<{ id: number; type: string }>(
+      sql.qb
+        .selectFrom(tableOf(this.entity('work_item').store))
+        .select(['id', 'type'])
+        .where('workspace_id', '=', this.ctx.workspaceId)
+        .where(
+          'id',
+          'in',
+          mentions.map((m) => m.id),
+        ),
+    );
+    const typeOf = new Map(rows.map((r) => [r.id, r.type]));
+    return [...new Set(mentions.filter((m) => typeOf.get(m.id) === m.type).map((m) => m.id))];
   }
 
   private commits(buildId: number, event: CiEvent): void {
-    for (const c of event.scmData?.commits ?? []) {
-      if (!c.revId) continue;
-      const named = mentionedIds(c.comment ?? '');
-      const mentioned = named.length ? this.service.ids(this.ctx, this.entity('work_item'), parseQuery(`id IN ${named.join(',')}`)) : [];
+    const scm = event.scmData;
+    if (!scm || typeof scm !== 'object' || !Array.isArray(scm.commits)) return;
+    const repo = scm.repository && typeof scm.repository === 'object' ? scm.repository : undefined;
+    const repository = repo?.url ? { type: repo.type ?? null, url: repo.url, branch: repo.branch ?? null } : undefined;
+    for (const c of scm.commits) {
+      if (!c || typeof c !== 'object' || !c.revId) continue;
       const existing = this.ci.findBy('scm_commit', 'revision', c.revId);
-      const values = {
-        comment: c.comment?.slice(0, 255) ?? null,
-        user: c.user ?? null,
-        email: c.userEmail ?? null,
-        commit_time: c.time ? formatDateTime(new Date(c.time)) : null,
-      };
       if (existing === undefined) {
+        const message = typeof c.comment === 'string' ? c.comment : '';
+        const changed = (Array.isArray(c.changes) ? c.changes : [])
+          .filter((ch) => ch && typeof ch === 'object' && typeof ch.file === 'string' && ch.file !== '')
+          .map((ch) => ({ type: typeof ch.type === 'string' ? ch.type.toLowerCase() : null, file: ch.file!, ...(ch.renamedToFile ? { renamed_to_file: ch.renamedToFile } : {}) }));
+        const user = c.userEmail ? this.workspaceUserByEmail(c.userEmail) : undefined;
         this.service.createOne(this.ctx, this.entity('scm_commit'), {
           revision: c.revId,
-          ...values,
+          // Octane keeps the first 255 characters of a message
+          comment: message ? message.slice(0, 255) : null,
+          user: c.user ?? null,
+          email: c.userEmail ?? null,
+          workspace_user: user === undefined ? null : { type: 'workspace_user', id: user },
+          commit_time: c.time ? formatDateTime(new Date(c.time)) : null,
+          parent_revision: c.parentRevId ?? null,
+          changed_files: changed,
+          repositories: repository ? [repository] : [],
           ci_build: { data: [{ type: 'ci_build', id: buildId }] },
-          stories: { data: mentioned.map((id) => ({ type: 'work_item', id })) },
+          stories: { data: this.mentioned(message).map((id) => ({ type: 'work_item', id })) },
         });
       } else {
-        const key = `${this.entity('scm_commit').store}.ci_build`;
-        this.service.store.addLinks(key, existing, [buildId]);
+        // the same commit reported by another build (or from another branch): one commit, more links
+        this.service.store.addLinks(`${this.entity('scm_commit').store}.ci_build`, existing, [buildId]);
+        if (repository) {
+          const row = this.service.findRow(this.ctx, this.entity('scm_commit'), String(existing));
+          const known = parseJsonList(row.repositories);
+          if (!known.some((r) => r.url === repository.url && r.branch === repository.branch)) {
+            this.service.updateOne(this.ctx, this.entity('scm_commit'), String(existing), { repositories: [...known, repository] });
+          }
+        }
       }
     }
   }
@@ -135,57 +269,78 @@ export class CiEventProcessor {
   process(server: CiServerInfo, event: CiEvent): void {
     if (!server.instanceId) throw errors.badRequest('The events need server.instanceId');
     if (!event.project) throw errors.badRequest('Each event needs a project (the job CI id)');
+    if (event.causes !== undefined && event.causes !== null && !Array.isArray(event.causes)) throw errors.badRequest('The causes of an event must be a list');
     const type = (event.eventType ?? '').toLowerCase();
     const serverId = this.ci.server(server.instanceId, { url: server.url, type: server.type });
+    const displayName = event.projectDisplayName || event.project;
     const jobId = this.ci.job(serverId, event.project, event.projectDisplayName);
-    const root = this.isRoot(event);
+    const root = this.upstreamCauses(event).length === 0;
     const pipeline = root ? this.pipelineFor(server, serverId, jobId, event) : undefined;
     if (!event.buildCiId) return;
+    const buildCiId = String(event.buildCiId);
     const start = event.startTime ? formatDateTime(new Date(event.startTime)) : formatDateTime(this.ctx.now);
+    const reported: Record<string, unknown> = {};
+    if (Array.isArray(event.parameters)) reported.parameters = event.parameters;
+    if (Array.isArray(event.causes)) reported.causes = event.causes;
+    let buildId: number;
     switch (type) {
       case 'queued':
       case 'started': {
-        const build = this.ci.build(jobId, event.buildCiId, {
-          name: String(event.number ?? event.buildCiId),
+        const state = type === 'queued' ? 'queued' : 'running';
+        buildId = this.ci.build(jobId, buildCiId, {
+          name: String(event.number ?? buildCiId),
           build_number: event.number === undefined ? null : String(event.number),
           start_time: start,
-          status: this.status(type === 'queued' ? 'queued' : 'running'),
-        });
-        if (root && pipeline !== undefined && this.pipelineRunOf(build.id) === undefined) {
+          status: this.status(state),
+          ...reported,
+        }).id;
+        if (pipeline !== undefined && this.pipelineRunOf(buildId) === undefined) {
           const run = this.service.createOne(this.ctx, this.entity('pipeline_run'), {
-            name: `${event.projectDisplayName ?? event.project} #${event.number ?? event.buildCiId}`,
+            name: `${displayName} #${event.number ?? buildCiId}`,
             pipeline: { type: 'pipeline', id: pipeline },
-            status: this.status(type === 'queued' ? 'queued' : 'running'),
+            status: this.status(state),
             start_time: start,
           });
-          this.service.updateOne(this.ctx, this.entity('ci_build'), String(build.id), { pipeline_run: { type: 'pipeline_run', id: run } });
+          this.service.updateOne(this.ctx, this.entity('ci_build'), String(buildId), { pipeline_run: { type: 'pipeline_run', id: run } });
         }
-        return;
+        break;
       }
       case 'finished': {
         const result = RESULTS[(event.result ?? '').toLowerCase()] ?? 'unavailable';
         const end = formatDateTime(new Date((event.startTime ?? this.ctx.now.getTime()) + (event.duration ?? 0)));
-        const build = this.ci.build(jobId, event.buildCiId, {
-          name: String(event.number ?? event.buildCiId),
+        buildId = this.ci.build(jobId, buildCiId, {
+          name: String(event.number ?? buildCiId),
           start_time: start,
           end_time: end,
           duration: event.duration ?? null,
           status: this.status(result),
-        });
-        const run = this.pipelineRunOf(build.id);
+          ...reported,
+        }).id;
+        const run = this.pipelineRunOf(buildId);
         if (root && run !== undefined) {
           this.service.updateOne(this.ctx, this.entity('pipeline_run'), String(run), { status: this.status(result), end_time: end, duration: event.duration ?? null });
         }
-        return;
+        break;
       }
-      case 'scm': {
-        const build = this.ci.build(jobId, event.buildCiId, {});
-        this.commits(build.id, event);
-        return;
-      }
+      case 'scm':
+        buildId = this.ci.build(jobId, buildCiId, {}).id;
+        break;
       default:
-        // other event types (delete, removed, ...) carry nothing the emulator keeps
+        // other event types (delete, removed, renamed, ...) carry nothing the emulator keeps
         return;
     }
+    if (!root) this.joinUpstreamRun(serverId, jobId, buildId, event, displayName);
+    // the SCM data usually comes in its own event; some plugins send it with the start
+    this.commits(buildId, event);
+  }
+}
+
+function parseJsonList(v: unknown): Array<Record<string, unknown>> {
+  if (typeof v !== 'string') return Array.isArray(v) ? (v as Array<Record<string, unknown>>) : [];
+  try {
+    const parsed = JSON.parse(v);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
   }
 }

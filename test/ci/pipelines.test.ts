@@ -248,18 +248,22 @@ describe('CI events (PUT .../analytics/ci/events)', () => {
     expect(ln((await w.read(`pipeline_run/${build.pipeline_run.id}?fields=status{logical_name}`)).status)).toBe('list_node.pipeline_run_status.queued');
   });
 
-  it('a build caused upstream does not create a pipeline (nor a pipeline run)', async () => {
+  it('a build caused upstream creates no pipeline: it joins the pipeline run of the build that caused it', async () => {
     const before = (await w.read('pipelines')).total_count;
     await sendEvents(server, [
       started('ev-downstream', '7', T0 + 5000, { causes: [{ type: 'upstream', project: 'ev-root', buildCiId: '41' }] }),
       finished('ev-downstream', '7', T0 + 5000, 2000, 'success', { causes: [{ type: 'upstream', project: 'ev-root', buildCiId: '41' }] }),
     ]);
     expect((await w.read('pipelines')).total_count).toBe(before);
+    const [root] = (await buildsOf(w, 'ev-root')).filter((b) => b.build_ci_id === '41');
     const [build] = await buildsOf(w, 'ev-downstream');
-    expect(build).toMatchObject({ build_ci_id: '7', pipeline_run: null, duration: 2000 });
+    expect(build).toMatchObject({ build_ci_id: '7', pipeline_run: { id: root.pipeline_run.id }, duration: 2000 });
     expect(ln(build.status)).toBe('list_node.pipeline_run_status.success');
+    // the sub-job's result does not change the pipeline run (the root build's result does)
+    expect(ln((await w.read(`pipeline_runs/${root.pipeline_run.id}?fields=status{logical_name}`)).status)).toBe('list_node.pipeline_run_status.unstable');
+    const pipeline = (await w.read(`pipelines?${q('root_job_ci_id EQ ^ev-root^')}&fields=name`)).data[0];
     const job = await w.read(`ci_jobs?${q('ci_id EQ ^ev-downstream^')}&fields=pipeline`, PREVIEW);
-    expect(job.data[0].pipeline).toBeNull();
+    expect(job.data[0].pipeline).toMatchObject({ id: pipeline.id });
   });
 
   it('an scm event: scm_commit linked to the build and to the work items its message mentions', async () => {

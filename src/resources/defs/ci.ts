@@ -64,6 +64,12 @@ export const ciDescriptors: EntityDescriptor[] = [
       // the pipeline run a build of the pipeline's root job started
       f.ref('pipeline_run', ['pipeline_run'], { editable: false }),
       f.string('build_number', { editable: false }),
+      // the kind of build the CI reports (the test-results `build` element's sub_type, e.g. a
+      // multi-branch child or a pipeline stage); free text as the plugins send it
+      f.string('sub_type', { editable: false }),
+      // the build parameters and the causes (user, timer, SCM, upstream build) the CI event carried
+      f.object('parameters', { editable: false }),
+      f.object('causes', { editable: false }),
       f.inverse('runs', 'run', 'build', ['run_automated'], { label: 'Automated runs' }),
       f.inverse('commits', 'scm_commit', 'ci_build', ['scm_commit']),
     ],
@@ -81,6 +87,7 @@ export const ciDescriptors: EntityDescriptor[] = [
       f.string('root_job_name'),
       f.object('jobs', { required: true }),
       f.ref('current_release', ['release']),
+      f.ref('current_milestone', ['milestone']),
       authorField(),
       f.inverse('pipeline_run', 'pipeline_run', 'pipeline', ['pipeline_run'], { label: 'Pipeline runs' }),
       f.inverse('nodes', 'pipeline_node', 'pipeline_root_node', ['pipeline_node']),
@@ -111,8 +118,17 @@ export const ciDescriptors: EntityDescriptor[] = [
     methods: 'GU',
     fields: [
       f.string('name', { editable: false }),
-      f.ref('pipeline_root_node', ['pipeline'], { editable: false, label: 'Pipeline' }),
+      // deleting the pipeline deletes its nodes
+      f.ref('pipeline_root_node', ['pipeline'], { editable: false, label: 'Pipeline', onTargetDelete: 'cascade' }),
       f.ref('ci_job', ['ci_job'], { editable: false }),
+      // the tree of the pipeline's structure: the root job's node has no parent; a job inside a
+      // phase of another job is a child of that job's node
+      f.ref('parent', ['pipeline_node'], { editable: false, onTargetDelete: 'cascade' }),
+      f.inverse('children', 'pipeline_node', 'parent', ['pipeline_node']),
+      // the phase of the parent job the node runs in, and whether that phase runs inside the
+      // parent's build ("internal") or after it ("post")
+      f.string('phase_name', { editable: false }),
+      f.string('phase_type', { editable: false }),
       f.list('test_level', 'list_node.test_level'),
       f.list('test_tool_type', 'list_node.testing_tool_type'),
       f.multiList('test_type', 'list_node.test_type'),
@@ -139,6 +155,12 @@ export const ciDescriptors: EntityDescriptor[] = [
       f.dateTime('commit_time'),
       f.multi('stories', ['work_item'], { label: 'Backlog items' }),
       f.multi('ci_build', ['ci_build'], { label: 'Builds' }),
+      // the revision before this one, and the files the commit touched as the CI reported them:
+      // [{"type":"edit","file":"src/a.ts"}, {"type":"delete","file":"b.ts","renamed_to_file":"c.ts"}]
+      f.string('parent_revision', { editable: false }),
+      f.object('changed_files', { editable: false }),
+      // the repositories (url, branch, type) the commit was reported from
+      f.object('repositories', { editable: false }),
     ],
   }),
 ];

@@ -26,21 +26,67 @@ function serverByInstanceId(api: HookApi, instanceId: string): number | undefine
   )?.id;
 }
 
-interface JobSpec {
-  name?: unknown;
-  jobCiId?: unknown;
-  job_ci_id?: unknown;
-  ci_id?: unknown;
+/** A job of a pipeline's structure, with its place in the tree. */
+export interface PipelineJob {
+  ciId: string;
+  name: string;
+  /** the CI id of the job whose phase runs this one; none for the root job */
+  parentCiId?: string;
+  phaseName?: string;
+  phaseType?: 'internal' | 'post';
 }
 
-function jobsOf(values: Record<string, unknown>): Array<{ ciId: string; name: string }> {
+const MAX_DEPTH = 64;
+
+function jobCiIdOf(j: Record<string, unknown>): unknown {
+  return j.jobCiId ?? j.job_ci_id ?? j.ci_id;
+}
+
+/**
+ * The jobs of a pipeline, parents before children. `jobs` is a list of jobs; each may carry the
+ * CI plugins' structure below it: `phasesInternal` / `phasesPostBuild`, lists of phases
+ * `{name, blocking, jobs:[…]}` whose jobs nest the same way. A top-level job other than the root
+ * is a child of the root job. A job that appears twice keeps its first place.
+ */
+export function jobsOf(values: Record<string, unknown>): PipelineJob[] {
   const raw = values.jobs;
-  if (!Array.isArray(raw)) throw errors.fieldValidation('pipeline', 'jobs', 'expected a list of jobs such as [{"name":"build","jobCiId":"build"}]');
-  return raw.map((j: JobSpec) => {
-    const ciId = j?.jobCiId ?? j?.job_ci_id ?? j?.ci_id;
+  const list = Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? [raw] : undefined;
+  if (!list) throw errors.fieldValidation('pipeline', 'jobs', 'expected a list of jobs such as [{"name":"build","jobCiId":"build"}]');
+  const root = typeof values.root_job_ci_id === 'string' ? values.root_job_ci_id : undefined;
+  const out: PipelineJob[] = [];
+  const seen = new Set<string>();
+  const walk = (spec: unknown, parent: Omit<PipelineJob, 'ciId' | 'name'>, depth: number): void => {
+    if (depth > MAX_DEPTH) throw errors.fieldValidation('pipeline', 'jobs', `the structure nests deeper than ${MAX_DEPTH} levels`);
+    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw errors.fieldValidation('pipeline', 'jobs', 'each job must be an object such as {"name":"build","jobCiId":"build"}');
+    const j = spec as Record<string, unknown>;
+    const ciId = jobCiIdOf(j);
     if (typeof ciId !== 'string' || ciId === '') throw errors.fieldValidation('pipeline', 'jobs', 'each job needs its jobCiId');
-    return { ciId, name: typeof j.name === 'string' && j.name ? j.name : ciId };
-  });
+    if (!seen.has(ciId)) {
+      seen.add(ciId);
+      out.push({ ciId, name: typeof j.name === 'string' && j.name ? j.name : ciId, ...parent });
+    }
+    for (const [key, phaseType] of [
+      ['phasesInternal', 'internal'],
+      ['phasesPostBuild', 'post'],
+    ] as const) {
+      const phases = j[key];
+      if (phases === undefined || phases === null) continue;
+      if (!Array.isArray(phases)) throw errors.fieldValidation('pipeline', 'jobs', `${key} of job '${ciId}' must be a list of phases`);
+      for (const phase of phases as Array<Record<string, unknown>>) {
+        const jobs = phase?.jobs ?? [];
+        if (!Array.isArray(jobs)) throw errors.fieldValidation('pipeline', 'jobs', `the jobs of a phase of job '${ciId}' must be a list`);
+        const phaseName = typeof phase.name === 'string' ? phase.name : undefined;
+        for (const child of jobs) walk(child, { parentCiId: ciId, phaseName, phaseType }, depth + 1);
+      }
+    }
+  };
+  // the root job first, so that every other job finds its parent already placed
+  const ordered = [...list].sort((a, b) => Number(jobCiIdOf(b as Record<string, unknown>) === root) - Number(jobCiIdOf(a as Record<string, unknown>) === root));
+  for (const spec of ordered) {
+    const isRoot = spec && typeof spec === 'object' && jobCiIdOf(spec as Record<string, unknown>) === root;
+    walk(spec, isRoot || root === undefined ? {} : { parentCiId: root }, 0);
+  }
+  return out;
 }
 
 export const pipelineHooks: EntityHooks = {
@@ -64,33 +110,58 @@ export const pipelineHooks: EntityHooks = {
   },
   afterCreate(api, id, values) {
     const server = (values.ci_server as RefValue).id;
-    for (const job of jobsOf(values)) addPipelineJob(api, id, server, job.ciId, job.name);
+    const nodes = new Map<string, number>();
+    for (const job of jobsOf(values)) {
+      const parent = job.parentCiId === undefined ? undefined : nodes.get(job.parentCiId);
+      nodes.set(job.ciId, addPipelineJob(api, id, server, job, parent).node);
+    }
   },
 };
 
-/** A job of a pipeline: its ci_job (found or created) and the pipeline node that shows it. */
-export function addPipelineJob(api: HookApi, pipeline: number, server: number, ciId: string, name: string): number {
+/**
+ * A job of a pipeline: its ci_job (found or created, and bound to the pipeline unless another one
+ * holds it) and the pipeline node that shows it, under the node of its parent job.
+ */
+export function addPipelineJob(
+  api: Pick<HookApi, 'ctx' | 'registry' | 'service' | 'store'>,
+  pipeline: number,
+  server: number,
+  job: Pick<PipelineJob, 'ciId' | 'name' | 'phaseName' | 'phaseType'>,
+  parentNode: number | undefined,
+): { job: number; node: number } {
   const { sql } = api.store;
   const system = { ...api.ctx, system: true };
   const jobs = tableOf(api.registry.entity('ci_job').store);
-  const existing = sql.get<{ id: number }>(sql.qb.selectFrom(jobs).select('id').where('workspace_id', '=', api.ctx.workspaceId).where('ci_server', '=', server).where('ci_id', '=', ciId).limit(1));
-  let job: number;
+  const existing = sql.get<{ id: number; pipeline: number | null }>(
+    sql.qb.selectFrom(jobs).select(['id', 'pipeline']).where('workspace_id', '=', api.ctx.workspaceId).where('ci_server', '=', server).where('ci_id', '=', job.ciId).limit(1),
+  );
+  let jobId: number;
   if (existing) {
-    job = existing.id;
-    api.service.updateOne(system, api.registry.entity('ci_job'), String(job), { pipeline: { type: 'pipeline', id: pipeline } });
+    jobId = existing.id;
+    // a job shared by pipelines stays with the first one; the new pipeline still gets its node
+    if (existing.pipeline === null) api.service.updateOne(system, api.registry.entity('ci_job'), String(jobId), { pipeline: { type: 'pipeline', id: pipeline } });
   } else {
-    job = api.service.createOne(system, api.registry.entity('ci_job'), { name, ci_id: ciId, ci_server: { type: 'ci_server', id: server }, pipeline: { type: 'pipeline', id: pipeline } });
+    jobId = api.service.createOne(system, api.registry.entity('ci_job'), { name: job.name, ci_id: job.ciId, ci_server: { type: 'ci_server', id: server }, pipeline: { type: 'pipeline', id: pipeline } });
   }
   const nodes = tableOf(api.registry.entity('pipeline_node').store);
-  const node = sql.get(sql.qb.selectFrom(nodes).select('id').where('pipeline_root_node', '=', pipeline).where('ci_job', '=', job).limit(1));
-  if (!node) {
-    api.service.createOne(system, api.registry.entity('pipeline_node'), {
-      name,
-      pipeline_root_node: { type: 'pipeline', id: pipeline },
-      ci_job: { type: 'ci_job', id: job },
-      is_hidden: false,
-      is_manual: false,
-    });
-  }
-  return job;
+  const node = sql.get<{ id: number }>(sql.qb.selectFrom(nodes).select('id').where('pipeline_root_node', '=', pipeline).where('ci_job', '=', jobId).limit(1));
+  if (node) return { job: jobId, node: node.id };
+  const id = api.service.createOne(system, api.registry.entity('pipeline_node'), {
+    name: job.name,
+    pipeline_root_node: { type: 'pipeline', id: pipeline },
+    ci_job: { type: 'ci_job', id: jobId },
+    parent: parentNode === undefined ? null : { type: 'pipeline_node', id: parentNode },
+    phase_name: job.phaseName ?? null,
+    phase_type: job.phaseType ?? null,
+    is_hidden: false,
+    is_manual: false,
+  });
+  return { job: jobId, node: id };
+}
+
+/** The pipeline node of a job in a pipeline, if the pipeline has one. */
+export function nodeOfJob(api: Pick<HookApi, 'registry' | 'store'>, pipeline: number, jobId: number): number | undefined {
+  const { sql } = api.store;
+  const nodes = tableOf(api.registry.entity('pipeline_node').store);
+  return sql.get<{ id: number }>(sql.qb.selectFrom(nodes).select('id').where('pipeline_root_node', '=', pipeline).where('ci_job', '=', jobId).limit(1))?.id;
 }
