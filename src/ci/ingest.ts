@@ -407,7 +407,8 @@ export class TestResultsIngester {
     if (!b || !b.serverId || !b.jobId || !b.buildId) return undefined;
     const server = this.ci.server(b.serverId);
     const job = this.ci.job(server, b.jobId, b.jobName);
-    const build = this.ci.build(job, b.buildId, b.buildName ? { name: b.buildName } : {});
+    // the build's name and kind (sub_type) as the payload's build element gives them
+    const build = this.ci.build(job, b.buildId, { ...(b.buildName ? { name: b.buildName } : {}), ...(b.subType ? { sub_type: b.subType } : {}) });
     return { id: build.id, job, pipeline: this.ci.pipelineOfJob(job) };
   }
 

@@ -148,6 +148,70 @@ function artifactRoutes(app: FastifyInstance, emulator: Emulator, name: string, 
   });
 }
 
+/** The workspace a pipeline context names; it must be one of the shared space's. */
+function contextWorkspace(emulator: Emulator, sharedSpaceId: number, value: unknown): number {
+  const text = value === undefined || value === null ? '' : String(value);
+  if (!isIntegerText(text)) throw errors.badRequest("The pipeline context needs the 'workspaceId' of a workspace of this shared space");
+  const { sql, registry } = emulator;
+  const found = sql.get(sql.qb.selectFrom(tableOf(registry.entity('workspace').store)).select('id').where('id', '=', Number(text)).where('shared_space_id', '=', sharedSpaceId));
+  if (!found) throw errors.workspaceNotFound(text);
+  return Number(text);
+}
+
+/** releaseId / milestoneId of a pipeline context as the pipeline's fields; -1 or null clears them. */
+function contextReleaseFields(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field, type] of [
+    ['releaseId', 'current_release', 'release'],
+    ['milestoneId', 'current_milestone', 'milestone'],
+  ] as const) {
+    if (!(key in body)) continue;
+    const v = body[key];
+    out[field] = v === null || v === -1 || v === '-1' ? null : { type, id: String(v) };
+  }
+  return out;
+}
+
+/** The pipelines a job roots or is a node of, on one CI server, as the plugins' PipelineContext. */
+function pipelineContexts(emulator: Emulator, sharedSpaceId: number, instanceId: string, jobCiId: string): Array<Record<string, unknown>> {
+  const { sql, registry } = emulator;
+  const pipelines = tableOf(registry.entity('pipeline').store);
+  const rows = sql.all<{ id: number; name: string; workspace_id: number; current_release: number | null; current_milestone: number | null; root_job_ci_id: string | null }>(
+    sql.qb
+      .selectFrom(`${pipelines} as p`)
+      .select(['p.id', 'p.name', 'p.workspace_id', 'p.current_release', 'p.current_milestone', 'p.root_job_ci_id'])
+      .where('p.shared_space_id', '=', sharedSpaceId)
+      .where('p.server_ci_id', '=', instanceId)
+      .where((eb) =>
+        eb.or([
+          eb('p.root_job_ci_id', '=', jobCiId),
+          eb(
+            'p.id',
+            'in',
+            eb
+              .selectFrom(`${tableOf(registry.entity('pipeline_node').store)} as n`)
+              .innerJoin(`${tableOf(registry.entity('ci_job').store)} as j`, 'j.id', 'n.ci_job')
+              .select('n.pipeline_root_node')
+              .where('j.ci_id', '=', jobCiId),
+          ),
+        ]),
+      )
+      .orderBy('p.id'),
+  );
+  return rows.map((r) => ({
+    contextEntityType: 'pipeline',
+    contextEntityId: r.id,
+    contextEntityName: r.name,
+    workspaceId: r.workspace_id,
+    releaseId: r.current_release,
+    milestoneId: r.current_milestone,
+    pipelineRoot: r.root_job_ci_id === jobCiId,
+    ignoreTests: false,
+    taxonomies: [],
+    listFields: {},
+  }));
+}
+
 export function registerCiRoutes(app: FastifyInstance, emulator: Emulator): void {
   const tasks = emulator.testResults;
 
@@ -257,6 +321,48 @@ export function registerCiRoutes(app: FastifyInstance, emulator: Emulator): void
       ) !== undefined;
     const wanted = inPipeline(decode(jobId)) || (query.rootJobId !== undefined && inPipeline(decode(query.rootJobId)));
     return reply.type('text/plain').send(String(wanted));
+  });
+
+  // A job's pipeline configuration, as the CI plugins read and write it from the CI server's UI
+  // (PipelineContext DTOs): GET lists the pipelines the job roots or takes part in, across the
+  // workspaces of the space; POST creates a pipeline rooted at the job from the structure the
+  // plugin reports (201); PUT renames it or changes its release and milestone (200).
+  internal('/servers/:instanceId/jobs/:jobId/configuration', ['GET', 'POST', 'PUT'], (request, reply, ctx) => {
+    const { instanceId, jobId } = request.params as { instanceId: string; jobId: string };
+    if (request.method === 'GET' || request.method === 'HEAD') return { data: pipelineContexts(emulator, ctx.sharedSpaceId, instanceId, jobId) };
+    const body = request.body as Record<string, unknown> | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('Expected a pipeline context {"contextEntityName":…,"workspaceId":…}');
+    if (request.method === 'POST') {
+      const ws = contextWorkspace(emulator, ctx.sharedSpaceId, body.workspaceId);
+      const wctx = ciContext(ctx, ws);
+      emulator.sql.tx(() => {
+        const server = (body.server && typeof body.server === 'object' ? body.server : {}) as { url?: string; type?: string };
+        const serverId = new CiEntities(emulator.service, wctx).server(instanceId, { url: server.url, type: server.type });
+        const structure = body.structure && typeof body.structure === 'object' ? (body.structure as Record<string, unknown>) : { jobCiId: jobId, name: jobId };
+        emulator.service.createOne(wctx, emulator.registry.entity('pipeline'), {
+          ...(body.contextEntityName === undefined ? {} : { name: body.contextEntityName }),
+          ci_server: { type: 'ci_server', id: serverId },
+          server_ci_id: instanceId,
+          root_job_ci_id: jobId,
+          jobs: [{ ...structure, jobCiId: structure.jobCiId ?? jobId }],
+          ...contextReleaseFields(body),
+        });
+      });
+      return reply.code(201).send({ data: pipelineContexts(emulator, ctx.sharedSpaceId, instanceId, jobId) });
+    }
+    const items = Array.isArray(body.data) ? (body.data as Array<Record<string, unknown>>) : [body];
+    emulator.sql.tx(() => {
+      for (const item of items) {
+        if (!item || typeof item !== 'object') throw errors.badRequest('Each pipeline context must be an object');
+        const ws = contextWorkspace(emulator, ctx.sharedSpaceId, item.workspaceId);
+        const id = item.contextEntityId;
+        if (typeof id !== 'number' && !(typeof id === 'string' && isIntegerText(id))) throw errors.badRequest("A pipeline context to update needs its 'contextEntityId'");
+        const changes: Record<string, unknown> = { ...contextReleaseFields(item) };
+        if (typeof item.contextEntityName === 'string') changes.name = item.contextEntityName;
+        emulator.service.updateOne(ciContext(ctx, ws), emulator.registry.entity('pipeline'), String(id), changes);
+      }
+    });
+    return { data: pipelineContexts(emulator, ctx.sharedSpaceId, instanceId, jobId) };
   });
 
   internal('/events', ['PUT', 'POST'], (request, reply, ctx) => {
