@@ -55,6 +55,8 @@ export interface CiEvent {
   result?: string;
   causes?: CiEventCause[];
   parameters?: unknown[];
+  /** the job's CI id before a `renamed` event */
+  previousProject?: string;
   scmData?: { repository?: { type?: string; url?: string; branch?: string }; builtRevId?: string; commits?: ScmCommit[] };
 }
 
@@ -266,12 +268,46 @@ export class CiEventProcessor {
     }
   }
 
+  private currentRelease(pipeline: number): { type: string; id: number } | null {
+    const { sql } = this.service;
+    const release = sql.get<{ current_release: number | null }>(sql.qb.selectFrom(tableOf(this.entity('pipeline').store)).select('current_release').where('id', '=', pipeline))?.current_release;
+    return release === null || release === undefined ? null : { type: 'release', id: release };
+  }
+
+  /**
+   * A job renamed on the CI server (`renamed`, with `previousProject`): the job keeps its builds
+   * and pipelines under its new CI id and name.
+   */
+  private rename(serverId: number, event: CiEvent): void {
+    if (!event.previousProject) throw errors.badRequest('A renamed event needs the previousProject it was renamed from');
+    const jobId = this.findJob(serverId, event.previousProject);
+    if (jobId === undefined) return;
+    if (this.findJob(serverId, event.project!) !== undefined) throw errors.badRequest(`The CI server already has a job '${event.project}'`);
+    this.service.updateOne(this.ctx, this.entity('ci_job'), String(jobId), { ci_id: event.project, name: event.projectDisplayName || event.project });
+    const { sql } = this.service;
+    const rooted = sql.all<{ id: number }>(
+      sql.qb
+        .selectFrom(tableOf(this.entity('pipeline').store))
+        .select('id')
+        .where('workspace_id', '=', this.ctx.workspaceId)
+        .where('ci_server', '=', serverId)
+        .where('root_job_ci_id', '=', event.previousProject),
+    );
+    for (const p of rooted) this.service.updateOne(this.ctx, this.entity('pipeline'), String(p.id), { root_job_ci_id: event.project });
+    const nodes = sql.all<{ id: number }>(sql.qb.selectFrom(tableOf(this.entity('pipeline_node').store)).select('id').where('ci_job', '=', jobId));
+    for (const n of nodes) this.service.updateOne(this.ctx, this.entity('pipeline_node'), String(n.id), { name: event.projectDisplayName || event.project });
+  }
+
   process(server: CiServerInfo, event: CiEvent): void {
     if (!server.instanceId) throw errors.badRequest('The events need server.instanceId');
     if (!event.project) throw errors.badRequest('Each event needs a project (the job CI id)');
     if (event.causes !== undefined && event.causes !== null && !Array.isArray(event.causes)) throw errors.badRequest('The causes of an event must be a list');
     const type = (event.eventType ?? '').toLowerCase();
     const serverId = this.ci.server(server.instanceId, { url: server.url, type: server.type });
+    if (type === 'renamed') {
+      this.rename(serverId, event);
+      return;
+    }
     const displayName = event.projectDisplayName || event.project;
     const jobId = this.ci.job(serverId, event.project, event.projectDisplayName);
     const root = this.upstreamCauses(event).length === 0;
@@ -298,6 +334,8 @@ export class CiEventProcessor {
           const run = this.service.createOne(this.ctx, this.entity('pipeline_run'), {
             name: `${displayName} #${event.number ?? buildCiId}`,
             pipeline: { type: 'pipeline', id: pipeline },
+            // a run is of the release its pipeline is set to when it starts
+            release: this.currentRelease(pipeline),
             status: this.status(state),
             start_time: start,
           });

@@ -14,6 +14,7 @@ import type { EntityService } from '../resources/entity-service.js';
 import type { RefValue } from '../resources/hooks.js';
 import type { ResolvedEntity } from '../resources/registry.js';
 import { formatDateTime, isIntegerText } from '../resources/values.js';
+import { saveScript, scriptVersion } from '../resources/scripts.js';
 import { tableOf } from '../store/schema-sync.js';
 import type { BuildContext, ParsedRun, ParsedTestResult, Reference, RunContext, TypedValue } from './test-results-xml.js';
 
@@ -41,6 +42,16 @@ const NATIVE: Record<ParsedRun['status'], string> = {
 };
 
 class Unresolved extends Error {}
+
+/** Cucumber step and scenario statuses -> run native status. */
+const GHERKIN_STATUS: Record<string, string> = {
+  passed: 'passed',
+  failed: 'failed',
+  skipped: 'skipped',
+  pending: 'skipped',
+  undefined: 'skipped',
+  ambiguous: 'failed',
+};
 
 /** Finds or creates CI entities by their CI-side identities. */
 export class CiEntities {
@@ -277,7 +288,7 @@ export class TestResultsIngester {
     if (areas.length) values.product_areas = { data: areas.map((id) => ({ type: 'product_area', id })) };
     const items = context.backlogItems.map((id) => this.resolve(`backlog item '${id}'`, this.byIdOrName('work_item', { id }))).filter((x): x is number => x !== undefined);
     if (items.length) values.covered_content = { data: items.map((id) => ({ type: 'work_item', id })) };
-    if (run.kind === 'gherkin' && run.feature?.path) values.class_name = run.feature.path;
+    if (run.externalTestId) values.external_test_id = run.externalTestId.slice(0, 255);
     return values;
   }
 
@@ -321,6 +332,7 @@ export class TestResultsIngester {
   }
 
   private runContextKey(testId: number, job: number | undefined, release: number | undefined, envs: number[]): string {
+    // a test is automated or Gherkin, never both: its id alone says which runs it has
     return `${testId}|${job ?? ''}|${release ?? ''}|${[...envs].sort((a, b) => a - b).join(',')}`;
   }
 
@@ -342,7 +354,7 @@ export class TestResultsIngester {
             (eb) => environmentsOfRun(eb, p('envKey')),
           ])
           .where('r.workspace_id', '=', p('ws'))
-          .where('r.type', '=', 'run_automated')
+          .where('r.type', 'in', ['run_automated', 'gherkin_automated_run'])
           .where('r.test', '=', p('test'))
           .orderBy('r.id'),
       )
@@ -356,13 +368,96 @@ export class TestResultsIngester {
     return this.runByContext.get(key);
   }
 
+  // ---- Gherkin ---------------------------------------------------------------------------------------
+
+  /**
+   * The Gherkin test a feature's results belong to: the one its test id tag names
+   * (@TID<id>REV<version>), else the one with its feature file path, else a new one. Its script
+   * follows the feature file, and a test with results is automated.
+   */
+  private upsertGherkinTest(run: ParsedRun, testValues: Record<string, unknown>): number {
+    const f = run.feature;
+    const path = f?.path ?? run.name;
+    const key = `gherkin\u0001${path}\u0001${f?.tag ?? ''}`;
+    const e = this.entity('gherkin_test');
+    // only the test characteristics a Gherkin test has
+    const values: Record<string, unknown> = Object.fromEntries(Object.entries(testValues).filter(([k]) => e.fieldMap.has(k)));
+    const automated = this.ci.listNode('list_node.automation_status.automated');
+    if (automated !== undefined) values.automation_status = { type: 'list_node', id: automated };
+    let id = this.testByKey.get(key);
+    if (id === undefined) {
+      const tagged = /@TID(\d+)REV/i.exec(f?.tag ?? '')?.[1];
+      const { sql } = this.service;
+      const table = tableOf(e.store);
+      const row = tagged
+        ? sql.get<{ id: number }>(sql.qb.selectFrom(table).select('id').where('id', '=', Number(tagged)).where('workspace_id', '=', this.ctx.workspaceId).where('type', '=', 'gherkin_test'))
+        : sql.get<{ id: number }>(sql.qb.selectFrom(table).select('id').where('workspace_id', '=', this.ctx.workspaceId).where('type', '=', 'gherkin_test').where('feature_file_path', '=', path).orderBy('id').limit(1));
+      if (tagged && !row) throw new Unresolved(`Gherkin test ${tagged} (tag ${f!.tag}) not found`);
+      id = row?.id;
+    }
+    if (id === undefined) {
+      id = this.service.createOne(this.ctx, e, { name: f?.name || run.name, feature_file_path: path, ...values });
+      this.runsRead.add(id);
+      this.outcome.tests_created++;
+    } else {
+      const current = this.service.store.rowsById(e.store, [id])[0] as Record<string, unknown> | undefined;
+      const patch: Record<string, unknown> = {};
+      if (current?.feature_file_path !== path) patch.feature_file_path = path;
+      if (automated !== undefined && current?.automation_status !== automated) patch.automation_status = values.automation_status;
+      for (const [k, v] of Object.entries(values)) if (k !== 'automation_status' && v && typeof v === 'object' && 'id' in v && current?.[k] !== (v as RefValue).id) patch[k] = v;
+      if (Object.keys(patch).length) {
+        this.service.updateOne(this.ctx, e, String(id), patch);
+        this.outcome.tests_updated++;
+      }
+    }
+    this.testByKey.set(key, id);
+    // the script follows the feature file the results were run from
+    if (f?.script !== undefined && scriptVersion(this.service.sql, id)?.script !== f.script) {
+      saveScript(this.service.sql, { test_id: id, script: f.script, revision_type: null, comment: 'from test results', author_id: this.ctx.userId, creation_time: formatDateTime(this.ctx.now) });
+    }
+    return id;
+  }
+
+  /** A Gherkin run's steps: each scenario, then its steps, with their outcomes; replaced on each result. */
+  private gherkinSteps(runId: number, run: ParsedRun, replace: boolean): void {
+    const stepEntity = this.entity('run_step');
+    if (replace) {
+      const { sql } = this.service;
+      const old = sql.all<{ id: number }>(sql.qb.selectFrom(tableOf(stepEntity.store)).select('id').where('run', '=', runId));
+      for (const s of old) this.service.delete(this.ctx, stepEntity, String(s.id));
+    }
+    const status = (raw: string | undefined) => {
+      const id = this.ci.listNode(`list_node.run_native_status.${GHERKIN_STATUS[(raw ?? '').toLowerCase()] ?? 'skipped'}`);
+      return id === undefined ? null : { type: 'list_node', id };
+    };
+    const type = (kind: string) => {
+      const id = this.ci.listNode(`list_node.manual_test_run_step_type.${kind}`);
+      return id === undefined ? null : { type: 'list_node', id };
+    };
+    let order = 0;
+    const add = (values: Record<string, unknown>) =>
+      this.service.createOne(this.ctx, stepEntity, { run: { type: 'gherkin_automated_run', id: runId }, order: ++order, ...values, result: values.status });
+    for (const sc of run.feature?.scenarios ?? []) {
+      // a scenario without its own status failed if a step failed, was skipped if every step was
+      const scenarioStatus = sc.status ?? (sc.steps.some((st) => st.status?.toLowerCase() === 'failed') ? 'failed' : sc.steps.length && sc.steps.every((st) => GHERKIN_STATUS[(st.status ?? '').toLowerCase()] === 'skipped') ? 'skipped' : 'passed');
+      add({
+        description: `Scenario: ${sc.name}${sc.outlineIndex !== undefined ? ` (example ${sc.outlineIndex})` : ''}`,
+        step_type: type('scenario'),
+        status: status(scenarioStatus),
+        duration: sc.steps.reduce((sum, st) => sum + (st.duration ?? 0), 0),
+      });
+      for (const st of sc.steps) add({ description: st.name, step_type: type('normal'), status: status(st.status), duration: st.duration ?? null, actual: st.errorMessage ?? null });
+    }
+  }
+
   private ingestRun(run: ParsedRun, global: RunContext, build: { id: number; job: number; pipeline?: number } | undefined): void {
     const context = this.merged(global, run.context);
     const release = context.release ? this.resolve(`release '${context.release.id ?? context.release.name}'`, this.byIdOrName('release', context.release)) : undefined;
     const milestone = context.milestone ? this.resolve(`milestone '${context.milestone.id ?? context.milestone.name}'`, this.byIdOrName('milestone', context.milestone)) : undefined;
     const envs = context.environment.map((v) => this.resolve(`environment '${v.id ?? `${v.type}: ${v.value}`}'`, this.taxonomy(v))).filter((x): x is number => x !== undefined);
     const testValues = this.testValues(run, context);
-    const testId = this.upsertTest(run, context, testValues);
+    const gherkin = run.kind === 'gherkin';
+    const testId = gherkin ? this.upsertGherkinTest(run, testValues) : this.upsertTest(run, context, testValues);
     const native = this.ci.listNode(NATIVE[run.status]);
     const started = run.started !== undefined ? formatDateTime(new Date(run.started)) : formatDateTime(this.ctx.now);
     const errorDetails = run.error?.stackTrace ?? null;
@@ -380,22 +475,34 @@ export class TestResultsIngester {
       error_details: errorDetails ? errorDetails.slice(0, 512) : null,
       full_error_details: errorDetails,
       url_to_ci: run.externalReportUrl?.slice(0, 255) ?? null,
+      external_run_id: run.externalRunId?.slice(0, 255) ?? null,
+      run_type: run.runType?.slice(0, 255) ?? null,
       description: run.description ?? null,
-      // the run records the test level and framework it ran with, beside the test's own
-      test_level: testValues.test_level ?? null,
-      test_framework: testValues.framework ?? null,
     };
+    if (!gherkin) {
+      // the run records the test level and framework it ran with, beside the test's own
+      values.test_level = testValues.test_level ?? null;
+      values.test_framework = testValues.framework ?? null;
+    }
     const existing = this.findRun(testId, build?.job, release, envs);
     if (existing !== undefined) {
-      this.service.updateOne(this.ctx, this.entity('run_automated'), String(existing), values);
+      this.service.updateOne(this.ctx, this.entity(gherkin ? 'gherkin_automated_run' : 'run_automated'), String(existing), values);
+      if (gherkin) this.gherkinSteps(existing, run, true);
       this.outcome.runs_updated++;
+      return;
+    }
+    if (gherkin) {
+      const id = this.service.createOne(this.ctx, this.entity('gherkin_automated_run'), { name: run.name, test: { type: 'gherkin_test', id: testId }, ...values });
+      this.gherkinSteps(id, run, false);
+      this.runByContext.set(this.runContextKey(testId, build?.job, release, envs), id);
+      this.outcome.runs_created++;
       return;
     }
     const id = this.service.createOne(this.ctx, this.entity('run_automated'), {
       name: run.name,
       test: { type: 'test_automated', id: testId },
       package: run.package ?? null,
-      class_name: run.className ?? (run.kind === 'gherkin' ? (run.feature?.path ?? null) : null),
+      class_name: run.className ?? null,
       component: run.module ?? null,
       ...values,
     });

@@ -1,197 +1,243 @@
-// The schema of the test-results payload, served at GET .../test-results/xsd. It describes what
-// parseTestResults accepts (test-results-xml.ts); the two are kept together.
+// The schema of the test-results payload, as data. One description serves twice: the XSD text
+// served at GET .../test-results/xsd is generated from it, and parseTestResults
+// (test-results-xml.ts) checks payloads against the same description, so what the XSD allows is
+// accepted and what it forbids is a 400.
 
-export const TEST_RESULTS_XSD = `<?xml version="1.0" encoding="UTF-8"?>
-<!-- Test results payload accepted by octane-emulator at POST .../test-results -->
-<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
+/** A simple type of attribute values and text: a built-in XSD type, maybe restricted. */
+export interface SimpleType {
+  /** named types are declared once at the top of the XSD */
+  name?: string;
+  base: 'string' | 'nonNegativeInteger';
+  enumeration?: readonly string[];
+  minLength?: number;
+}
 
-  <xs:element name="test_result">
-    <xs:complexType>
-      <xs:sequence>
-        <xs:element name="build" type="buildType" minOccurs="0"/>
-        <xs:group ref="contextGroup"/>
-        <xs:element name="test_runs" type="testRunsType"/>
-      </xs:sequence>
-    </xs:complexType>
-  </xs:element>
+export interface AttributeDef {
+  name: string;
+  type: SimpleType;
+  required?: boolean;
+  /** an XSD comment above the declaration */
+  note?: string;
+}
 
-  <xs:complexType name="buildType">
-    <xs:attribute name="server_id" type="xs:string"/>
-    <xs:attribute name="job_id" type="xs:string"/>
-    <xs:attribute name="job_name" type="xs:string"/>
-    <xs:attribute name="build_id" type="xs:string"/>
-    <xs:attribute name="build_name" type="xs:string"/>
-    <xs:attribute name="sub_type" type="xs:string"/>
-  </xs:complexType>
+export interface ComplexType {
+  /** named types are declared once at the top level and referred to by name */
+  name?: string;
+  /** child elements, in order */
+  content?: Particle;
+  attributes?: readonly AttributeDef[];
+  /** text content of this simple type (simpleContent); without it only whitespace may appear */
+  text?: SimpleType;
+  note?: string;
+}
 
-  <!-- Links of the runs: for all runs of the payload, or per run inside test_run -->
-  <xs:group name="contextGroup">
-    <xs:sequence>
-      <xs:choice minOccurs="0">
-        <xs:element name="release" type="refType"/>
-        <xs:element name="release_ref" type="refType"/>
-      </xs:choice>
-      <xs:choice minOccurs="0">
-        <xs:element name="milestone" type="refType"/>
-        <xs:element name="milestone_ref" type="refType"/>
-      </xs:choice>
-      <xs:element name="product_areas" minOccurs="0">
-        <xs:complexType>
-          <xs:sequence>
-            <xs:element name="product_area_ref" type="idRefType" maxOccurs="unbounded"/>
-          </xs:sequence>
-        </xs:complexType>
-      </xs:element>
-      <xs:element name="backlog_items" minOccurs="0">
-        <xs:complexType>
-          <xs:sequence>
-            <xs:element name="backlog_item_ref" type="idRefType" maxOccurs="unbounded"/>
-          </xs:sequence>
-        </xs:complexType>
-      </xs:element>
-      <xs:element name="environment" minOccurs="0">
-        <xs:complexType>
-          <xs:choice maxOccurs="unbounded">
-            <xs:element name="taxonomy" type="typedValueType"/>
-            <xs:element name="taxonomy_ref" type="idRefType"/>
-          </xs:choice>
-        </xs:complexType>
-      </xs:element>
-      <xs:element name="test_fields" minOccurs="0">
-        <xs:complexType>
-          <xs:choice maxOccurs="unbounded">
-            <xs:element name="test_field" type="testFieldType"/>
-            <xs:element name="test_field_ref" type="idRefType"/>
-          </xs:choice>
-        </xs:complexType>
-      </xs:element>
-    </xs:sequence>
-  </xs:group>
+export interface ElementDef {
+  name: string;
+  type: ComplexType;
+}
 
-  <!-- A release or milestone by id, or by name -->
-  <xs:complexType name="refType">
-    <xs:attribute name="id" type="xs:string"/>
-    <xs:attribute name="name" type="xs:string"/>
-  </xs:complexType>
+/** A particle of a content model: an element, a sequence or a choice, each with its occurrences. */
+export type Particle =
+  | { element: ElementDef; min?: number; max?: number }
+  | { sequence: readonly Particle[]; min?: number; max?: number; group?: string; note?: string }
+  | { choice: readonly Particle[]; min?: number; max?: number };
 
-  <xs:complexType name="idRefType">
-    <xs:attribute name="id" type="xs:string" use="required"/>
-  </xs:complexType>
+export const UNBOUNDED = Number.POSITIVE_INFINITY;
 
-  <!-- An environment value: type is the category (OS, Browser, DB, ...), value the item -->
-  <xs:complexType name="typedValueType">
-    <xs:attribute name="type" type="xs:string" use="required"/>
-    <xs:attribute name="value" type="xs:string" use="required"/>
-  </xs:complexType>
+// ---- types ---------------------------------------------------------------------------------------
 
-  <xs:complexType name="testFieldType">
-    <xs:attribute name="type" use="required">
-      <xs:simpleType>
-        <xs:restriction base="xs:string">
-          <xs:enumeration value="Test_Level"/>
-          <xs:enumeration value="Test_Type"/>
-          <xs:enumeration value="Testing_Tool_Type"/>
-          <xs:enumeration value="Framework"/>
-        </xs:restriction>
-      </xs:simpleType>
-    </xs:attribute>
-    <xs:attribute name="value" type="xs:string" use="required"/>
-  </xs:complexType>
+const STRING: SimpleType = { base: 'string' };
+const COUNT: SimpleType = { base: 'nonNegativeInteger' };
+const NON_EMPTY: SimpleType = { name: 'nonEmptyString', base: 'string', minLength: 1 };
+const STATUS: SimpleType = { name: 'statusType', base: 'string', enumeration: ['Passed', 'Failed', 'Skipped'] };
+const TEST_FIELD_TYPE: SimpleType = { name: 'testFieldKind', base: 'string', enumeration: ['Test_Level', 'Test_Type', 'Testing_Tool_Type', 'Framework'] };
 
-  <xs:simpleType name="statusType">
-    <xs:restriction base="xs:string">
-      <xs:enumeration value="Passed"/>
-      <xs:enumeration value="Failed"/>
-      <xs:enumeration value="Skipped"/>
-    </xs:restriction>
-  </xs:simpleType>
+const attr = (name: string, type: SimpleType = STRING, more: Partial<AttributeDef> = {}): AttributeDef => ({ name, type, ...more });
+const el = (name: string, type: ComplexType, min = 1, max = 1): Particle => ({ element: { name, type }, min, max });
+const TEXT: ComplexType = { text: STRING };
 
-  <xs:complexType name="testRunsType">
-    <xs:choice minOccurs="0" maxOccurs="unbounded">
-      <xs:element name="test_run" type="testRunType"/>
-      <xs:element name="gherkin_test_run" type="gherkinTestRunType"/>
-    </xs:choice>
-  </xs:complexType>
+const BUILD: ComplexType = {
+  name: 'buildType',
+  note: 'the CI build the runs belong to: CI server instance id, job, build; sub_type is the job kind the CI reports',
+  attributes: ['server_id', 'job_id', 'job_name', 'build_id', 'build_name', 'sub_type'].map((n) => attr(n)),
+};
 
-  <xs:complexType name="errorType">
-    <xs:simpleContent>
-      <xs:extension base="xs:string">
-        <xs:attribute name="type" type="xs:string"/>
-        <xs:attribute name="message" type="xs:string"/>
-      </xs:extension>
-    </xs:simpleContent>
-  </xs:complexType>
+const REF: ComplexType = { name: 'refType', note: 'a release or milestone by id, or by name', attributes: [attr('id'), attr('name')] };
+const ID_REF: ComplexType = { name: 'idRefType', attributes: [attr('id', STRING, { required: true })] };
+const TYPED_VALUE: ComplexType = {
+  name: 'typedValueType',
+  note: 'an environment value: type is the category (OS, Browser, DB, ...), value the item',
+  attributes: [attr('type', STRING, { required: true }), attr('value', STRING, { required: true })],
+};
+const TEST_FIELD: ComplexType = { name: 'testFieldType', attributes: [attr('type', TEST_FIELD_TYPE, { required: true }), attr('value', STRING, { required: true })] };
 
-  <xs:complexType name="testRunType">
-    <xs:sequence>
-      <xs:element name="error" type="errorType" minOccurs="0"/>
-      <xs:element name="description" type="xs:string" minOccurs="0"/>
-      <xs:group ref="contextGroup"/>
-    </xs:sequence>
-    <!-- an automated test is identified by module + package + class + name -->
-    <xs:attribute name="module" type="xs:string"/>
-    <xs:attribute name="package" type="xs:string"/>
-    <xs:attribute name="class" type="xs:string"/>
-    <xs:attribute name="name" type="xs:string" use="required"/>
-    <xs:attribute name="status" type="statusType" use="required"/>
-    <!-- milliseconds -->
-    <xs:attribute name="duration" type="xs:nonNegativeInteger"/>
-    <!-- epoch milliseconds -->
-    <xs:attribute name="started" type="xs:nonNegativeInteger"/>
-    <xs:attribute name="run_type" type="xs:string"/>
-    <xs:attribute name="external_report_url" type="xs:string"/>
-    <xs:attribute name="external_test_id" type="xs:string"/>
-    <xs:attribute name="external_run_id" type="xs:string"/>
-  </xs:complexType>
+const CONTEXT: Particle = {
+  sequence: [
+    { choice: [el('release', REF), el('release_ref', REF)], min: 0 },
+    { choice: [el('milestone', REF), el('milestone_ref', REF)], min: 0 },
+    el('product_areas', { content: el('product_area_ref', ID_REF, 1, UNBOUNDED) }, 0),
+    el('backlog_items', { content: el('backlog_item_ref', ID_REF, 1, UNBOUNDED) }, 0),
+    el('environment', { content: { choice: [el('taxonomy', TYPED_VALUE), el('taxonomy_ref', ID_REF)], max: UNBOUNDED } }, 0),
+    el('test_fields', { content: { choice: [el('test_field', TEST_FIELD), el('test_field_ref', ID_REF)], max: UNBOUNDED } }, 0),
+  ],
+  group: 'contextGroup',
+  note: 'links of the runs: for all runs of the payload, or per run inside test_run',
+};
 
-  <xs:complexType name="gherkinTestRunType">
-    <xs:sequence>
-      <xs:element name="feature" minOccurs="0">
-        <xs:complexType>
-          <xs:sequence>
-            <xs:element name="file" type="xs:string" minOccurs="0"/>
-            <xs:element name="scenarios" minOccurs="0">
-              <xs:complexType>
-                <xs:sequence>
-                  <xs:element name="scenario" maxOccurs="unbounded">
-                    <xs:complexType>
-                      <xs:sequence>
-                        <xs:element name="steps" minOccurs="0">
-                          <xs:complexType>
-                            <xs:sequence>
-                              <xs:element name="step" maxOccurs="unbounded">
-                                <xs:complexType>
-                                  <xs:attribute name="name" type="xs:string"/>
-                                  <xs:attribute name="status" type="xs:string"/>
-                                  <xs:attribute name="duration" type="xs:nonNegativeInteger"/>
-                                </xs:complexType>
-                              </xs:element>
-                            </xs:sequence>
-                          </xs:complexType>
-                        </xs:element>
-                      </xs:sequence>
-                      <xs:attribute name="name" type="xs:string"/>
-                      <xs:attribute name="status" type="xs:string"/>
-                    </xs:complexType>
-                  </xs:element>
-                </xs:sequence>
-              </xs:complexType>
-            </xs:element>
-          </xs:sequence>
-          <xs:attribute name="name" type="xs:string"/>
-          <xs:attribute name="path" type="xs:string"/>
-          <xs:attribute name="started" type="xs:nonNegativeInteger"/>
-          <xs:attribute name="tag" type="xs:string"/>
-        </xs:complexType>
-      </xs:element>
-      <xs:element name="error" type="errorType" minOccurs="0"/>
-      <xs:element name="description" type="xs:string" minOccurs="0"/>
-      <xs:group ref="contextGroup"/>
-    </xs:sequence>
-    <xs:attribute name="name" type="xs:string" use="required"/>
-    <xs:attribute name="status" type="statusType" use="required"/>
-    <xs:attribute name="duration" type="xs:nonNegativeInteger"/>
-    <xs:attribute name="started" type="xs:nonNegativeInteger"/>
-  </xs:complexType>
-</xs:schema>
-`;
+const ERROR: ComplexType = { name: 'errorType', text: STRING, attributes: [attr('type'), attr('message')], note: 'the text is the stack trace' };
+
+const TEST_RUN: ComplexType = {
+  name: 'testRunType',
+  content: { sequence: [el('error', ERROR, 0), el('description', TEXT, 0), CONTEXT] },
+  attributes: [
+    attr('module', STRING, { note: 'an automated test is identified by module + package + class + name' }),
+    attr('package'),
+    attr('class'),
+    attr('name', NON_EMPTY, { required: true }),
+    attr('status', STATUS, { required: true }),
+    attr('duration', COUNT, { note: 'milliseconds' }),
+    attr('started', COUNT, { note: 'epoch milliseconds' }),
+    attr('run_type'),
+    attr('external_report_url'),
+    attr('external_test_id'),
+    attr('external_run_id'),
+  ],
+};
+
+// Gherkin results, as the CI plugins' Cucumber formatters write them: the feature file with its
+// scenarios and their steps, each step with its outcome (Cucumber's lower-case statuses)
+const STEP: ComplexType = {
+  content: el('error_message', TEXT, 0),
+  attributes: [attr('name'), attr('status'), attr('duration', COUNT, { note: 'milliseconds' })],
+};
+const SCENARIO: ComplexType = {
+  content: el('steps', { content: el('step', STEP, 1, UNBOUNDED) }, 0),
+  attributes: [attr('name'), attr('status'), attr('outlineIndex', COUNT, { note: 'the example row of a scenario outline' })],
+};
+const FEATURE: ComplexType = {
+  content: { sequence: [el('file', TEXT, 0), el('scenarios', { content: el('scenario', SCENARIO, 1, UNBOUNDED) }, 0)] },
+  attributes: [
+    attr('name'),
+    attr('path', STRING, { note: 'the feature file path: it identifies the Gherkin test' }),
+    attr('started', COUNT, { note: 'epoch milliseconds' }),
+    attr('tag', STRING, { note: 'the test id tag (@TID<id>REV<version>) names the Gherkin test it runs' }),
+  ],
+};
+const GHERKIN_TEST_RUN: ComplexType = {
+  name: 'gherkinTestRunType',
+  content: { sequence: [el('feature', FEATURE, 0), el('error', ERROR, 0), el('description', TEXT, 0), CONTEXT] },
+  attributes: [attr('name', NON_EMPTY, { required: true }), attr('status', STATUS, { required: true }), attr('duration', COUNT), attr('started', COUNT)],
+};
+
+const TEST_RUNS: ComplexType = {
+  name: 'testRunsType',
+  content: { choice: [el('test_run', TEST_RUN), el('gherkin_test_run', GHERKIN_TEST_RUN)], min: 0, max: UNBOUNDED },
+};
+
+/** The root element of a payload. */
+export const TEST_RESULT: ElementDef = {
+  name: 'test_result',
+  type: { content: { sequence: [el('build', BUILD, 0), CONTEXT, el('test_runs', TEST_RUNS)] } },
+};
+
+// ---- the XSD text --------------------------------------------------------------------------------
+
+function occurs(min = 1, max = 1): string {
+  return `${min !== 1 ? ` minOccurs="${min}"` : ''}${max !== 1 ? ` maxOccurs="${max === UNBOUNDED ? 'unbounded' : max}"` : ''}`;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/--/g, '- -');
+
+class XsdWriter {
+  private readonly named: string[] = [];
+  private readonly done = new Set<string>();
+
+  private simpleBody(t: SimpleType, pad: string): string {
+    const facets = [
+      ...(t.minLength !== undefined ? [`${pad}  <xs:minLength value="${t.minLength}"/>`] : []),
+      ...(t.enumeration ?? []).map((v) => `${pad}  <xs:enumeration value="${esc(v)}"/>`),
+    ];
+    return `${pad}<xs:restriction base="xs:${t.base}">\n${facets.join('\n')}\n${pad}</xs:restriction>`;
+  }
+
+  /** `type="…"` for a named or built-in type; undefined when it must be declared inline */
+  private simpleRef(t: SimpleType): string | undefined {
+    if (t.name) {
+      if (!this.done.has(t.name)) {
+        this.done.add(t.name);
+        this.named.push(`  <xs:simpleType name="${t.name}">\n${this.simpleBody(t, '    ')}\n  </xs:simpleType>`);
+      }
+      return t.name;
+    }
+    return t.enumeration || t.minLength !== undefined ? undefined : `xs:${t.base}`;
+  }
+
+  private attribute(a: AttributeDef, pad: string): string {
+    const note = a.note ? `${pad}<!-- ${esc(a.note)} -->\n` : '';
+    const use = a.required ? ' use="required"' : '';
+    const ref = this.simpleRef(a.type);
+    if (ref) return `${note}${pad}<xs:attribute name="${a.name}" type="${ref}"${use}/>`;
+    return `${note}${pad}<xs:attribute name="${a.name}"${use}>\n${pad}  <xs:simpleType>\n${this.simpleBody(a.type, `${pad}    `)}\n${pad}  </xs:simpleType>\n${pad}</xs:attribute>`;
+  }
+
+  private particle(p: Particle, pad: string): string {
+    if ('element' in p) {
+      const { name, type } = p.element;
+      const o = occurs(p.min, p.max);
+      if (type === TEXT) return `${pad}<xs:element name="${name}" type="xs:string"${o}/>`;
+      if (type.name) return `${pad}<xs:element name="${name}" type="${this.complexRef(type)}"${o}/>`;
+      return `${pad}<xs:element name="${name}"${o}>\n${this.complexBody(type, `${pad}  `, true)}\n${pad}</xs:element>`;
+    }
+    if ('sequence' in p && p.group) {
+      if (!this.done.has(p.group)) {
+        this.done.add(p.group);
+        const note = p.note ? `  <!-- ${esc(p.note)} -->\n` : '';
+        this.named.push(`${note}  <xs:group name="${p.group}">\n    <xs:sequence>\n${p.sequence.map((c) => this.particle(c, '      ')).join('\n')}\n    </xs:sequence>\n  </xs:group>`);
+      }
+      return `${pad}<xs:group ref="${p.group}"${occurs(p.min, p.max)}/>`;
+    }
+    const [tag, items] = 'sequence' in p ? ['sequence', p.sequence] : ['choice', p.choice];
+    return `${pad}<xs:${tag}${occurs(p.min, p.max)}>\n${items.map((c) => this.particle(c, `${pad}  `)).join('\n')}\n${pad}</xs:${tag}>`;
+  }
+
+  private complexRef(t: ComplexType): string {
+    const name = t.name!;
+    if (!this.done.has(name)) {
+      this.done.add(name);
+      const at = this.named.length;
+      const body = this.complexBody({ ...t, name: undefined }, '  ', false, name);
+      this.named.splice(at, 0, body);
+    }
+    return name;
+  }
+
+  /** The complexType element of `t` (anonymous when inline) */
+  private complexBody(t: ComplexType, pad: string, inline: boolean, name?: string): string {
+    const open = inline ? `${pad}<xs:complexType>` : `${t.note ? `${pad}<!-- ${esc(t.note)} -->\n` : ''}${pad}<xs:complexType name="${name}">`;
+    const attrs = (t.attributes ?? []).map((a) => this.attribute(a, `${pad}    `));
+    if (t.text) {
+      const base = this.simpleRef(t.text) ?? 'xs:string';
+      return `${open}\n${pad}  <xs:simpleContent>\n${pad}    <xs:extension base="${base}">\n${attrs.map((a) => `  ${a.replace(/\n/g, '\n  ')}`).join('\n')}\n${pad}    </xs:extension>\n${pad}  </xs:simpleContent>\n${pad}</xs:complexType>`;
+    }
+    const content = t.content ? this.particle('element' in t.content ? { sequence: [t.content] } : t.content, `${pad}  `) : '';
+    const attrLines = (t.attributes ?? []).map((a) => this.attribute(a, `${pad}  `));
+    return [open, ...(content ? [content] : []), ...attrLines, `${pad}</xs:complexType>`].join('\n');
+  }
+
+  write(root: ElementDef): string {
+    const rootText = `  <xs:element name="${root.name}">\n${this.complexBody(root.type, '    ', true)}\n  </xs:element>`;
+    return [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<!-- Test results payload accepted by octane-emulator at POST .../test-results -->',
+      '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">',
+      '',
+      rootText,
+      '',
+      this.named.join('\n\n'),
+      '</xs:schema>',
+      '',
+    ].join('\n');
+  }
+}
+
+export const TEST_RESULTS_XSD = new XsdWriter().write(TEST_RESULT);

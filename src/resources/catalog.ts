@@ -34,6 +34,7 @@ const HOOKS: Record<string, EntityHooks | EntityHooks[]> = {
   run_manual: [runHooks, manualRunHooks],
   run_suite: [runHooks, suiteRunHooks],
   run_automated: runHooks,
+  gherkin_automated_run: runHooks,
   run_step: runStepHooks,
   test_suite_link_to_manual: suiteLinkHooks,
   test_suite_link_to_gherkin: suiteLinkHooks,

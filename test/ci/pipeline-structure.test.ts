@@ -279,6 +279,24 @@ describe('builds of sub-jobs join the root build\'s pipeline run (events with up
     expect((await buildOf(w, 'auto-b', '1')).pipeline_run).toMatchObject({ id: root.pipeline_run.id });
   });
 
+  it('a renamed job (renamed event with previousProject) keeps its builds, pipeline and node under its new CI id and name', async () => {
+    await sendEvents('runs-ci', [event('started', 'ren-root', '1'), event('finished', 'ren-root', '1')]);
+    const renamed = (await w.read(`pipelines?${q('root_job_ci_id EQ ^ren-root^')}`)).data[0].id;
+    const build = await buildOf(w, 'ren-root', '1');
+    await sendEvents('runs-ci', [{ eventType: 'renamed', project: 'ren-new', projectDisplayName: 'Renamed root', previousProject: 'ren-root', previousProjectDisplayName: 'ren-root' }]);
+    expect((await buildOf(w, 'ren-new', '1')).id).toBe(build.id);
+    expect((await w.read(`ci_jobs?${q('ci_id EQ ^ren-root^')}`, PREVIEW)).total_count).toBe(0);
+    expect(await w.read(`pipelines/${renamed}?fields=root_job_ci_id`)).toMatchObject({ root_job_ci_id: 'ren-new' });
+    expect(Object.values(await nodesOf(w, renamed)).map((n: any) => n.name)).toEqual(['Renamed root']);
+    // the next build runs the same pipeline
+    await sendEvents('runs-ci', [event('started', 'ren-new', '2')]);
+    expect(await w.ids(`pipelines?${q('root_job_ci_id EQ ^ren-new^')}`)).toEqual([renamed]);
+    expect((await buildOf(w, 'ren-new', '2')).pipeline_run).not.toBeNull();
+    // without previousProject -> 400
+    const res = await t.put(`${internal}/events`, { server: { instanceId: 'runs-ci' }, events: [{ eventType: 'renamed', project: 'x' }] });
+    expectOctaneError(res, 400, 'platform.bad_request');
+  });
+
   it('causes that are not a list -> 400', async () => {
     const res = await t.put(`${internal}/events`, { server: { instanceId: 'runs-ci' }, events: [event('started', 'rn-root', '70', { causes: { type: 'upstream' } })] });
     expectOctaneError(res, 400, 'platform.bad_request');

@@ -136,10 +136,11 @@ describe('a Jenkins plugin pointed at the emulator', () => {
 
   it('6. everything appears as the public entities', async () => {
     expect(await w.ids('pipelines')).toEqual([pipeline]);
-    const runs = await w.read(`pipeline_runs?${q(`pipeline EQ {id EQ ${pipeline}}`)}&fields=name,status{logical_name},builds,duration`);
+    const runs = await w.read(`pipeline_runs?${q(`pipeline EQ {id EQ ${pipeline}}`)}&fields=name,status{logical_name},builds,duration,release`);
     expect(runs.total_count).toBe(1);
     const run = runs.data[0];
-    expect(run).toMatchObject({ name: 'Shop pipeline job #17', duration: 5000 });
+    // the run is of the release the pipeline was set to when it started
+    expect(run).toMatchObject({ name: 'Shop pipeline job #17', duration: 5000, release: { id: release } });
     expect(ln(run.status)).toBe('list_node.pipeline_run_status.unstable');
     const builds = await w.read(`ci_builds?${q(`pipeline_run EQ {id EQ ${run.id}}`)}&fields=name,ci_job{ci_id},sub_type,status{logical_name},runs,commits&order_by=id`);
     expect(builds.data.map((b: any) => [b.ci_job.ci_id, b.name, b.sub_type, ln(b.status)])).toEqual([

@@ -101,7 +101,7 @@ describe('what each element and attribute of a payload becomes', () => {
     id.os = await w.idOf('taxonomy_category_nodes', 'taxonomy_node.os');
     id.security = await w.idOf('list_nodes', 'list_node.test_type.security');
     const xml = doc(
-      `<build server_id="ci-elements" job_id="shop-job" job_name="Shop job" build_id="b-101" build_name="Shop #101"/>
+      `<build server_id="ci-elements" job_id="shop-job" job_name="Shop job" build_id="b-101" build_name="Shop #101" sub_type="multibranch_child"/>
 <release id="${id.r1}"/>
 <milestone name="M-ci-1"/>
 <product_areas><product_area_ref id="${id.pa1}"/><product_area_ref id="${id.pa2}"/></product_areas>
@@ -245,6 +245,23 @@ describe('what each element and attribute of a payload becomes', () => {
     expect((await runOf(w, 'addsItem')).description).toBeNull();
   });
 
+  it('run_type / external_run_id -> the run\'s run_type, external_run_id; external_test_id -> the test\'s; each readable and filterable', async () => {
+    const run = await w.read(`automated_runs?${q('external_run_id EQ ^ext-r-1^')}&fields=name,run_type,external_run_id,test{name,external_test_id}`);
+    expect(run.total_count).toBe(1);
+    expect(run.data[0]).toMatchObject({ name: 'addsItem', run_type: 'regression', external_run_id: 'ext-r-1', test: { name: 'addsItem', external_test_id: 'ext-t-1' } });
+    const byType = await w.read(`runs?${q('run_type EQ ^regression^')}&fields=name`);
+    expect(byType.data.map((r: any) => r.name)).toEqual(['addsItem']);
+    const tests = await w.read(`automated_tests?${q('external_test_id EQ ^ext-t-1^')}&fields=name`);
+    expect(tests.data.map((x: any) => x.name)).toEqual(['addsItem']);
+    const other = await w.read(`automated_runs?${q('name EQ ^removesItem^')}&fields=run_type,external_run_id,test{external_test_id}`);
+    expect(other.data[0]).toMatchObject({ run_type: null, external_run_id: null, test: { external_test_id: null } });
+  });
+
+  it('build sub_type -> the CI build\'s sub_type', async () => {
+    const builds = await w.read(`ci_builds?${q('sub_type EQ ^multibranch_child^')}&fields=build_ci_id,sub_type`);
+    expect(builds.data).toEqual([expect.objectContaining({ build_ci_id: 'b-101', sub_type: 'multibranch_child' })]);
+  });
+
   it('run history: one previous_runs row per run, with build id and name, native status id, started, duration, report URL', async () => {
     const run = await runOf(w, 'addsItem');
     const hist = await w.read(`previous_runs?${q(`run_id EQ ${run.id}`)}&fields=name,run_id,build_id,build_name,run_native_status,status,test,release,started,duration,url_to_ci,external_report_url`);
@@ -335,35 +352,127 @@ describe('per-run context overrides the global one; references by name, by id an
 
 describe('Gherkin results', () => {
   let w: Workspace;
-  beforeAll(async () => {
-    w = await freshWorkspace(t);
-  });
-
-  it('<gherkin_test_run> becomes an automated test named after it, with the feature path as class, and its run', async () => {
-    const xml = doc(
-      '',
-      `<gherkin_test_run name="Checkout feature" status="Failed" duration="4321" started="${T0 + 5000}">
-  <feature name="Checkout" path="features/checkout.feature" started="${T0 + 5000}" tag="@smoke">
-    <file><![CDATA[Feature: Checkout
-  Scenario: pay
-    Given a cart]]></file>
+  const SCRIPT = 'Feature: Checkout\n  Scenario: pay\n    Given a cart\n  Scenario: refund\n    Given a payment';
+  const checkout = (status: string, steps: [string, string][], started = T0 + 5000, build = 'g-1') =>
+    doc(
+      `<build server_id="ci-g" job_id="bdd" build_id="${build}"/>`,
+      `<gherkin_test_run name="Checkout feature" status="${status}" duration="4321" started="${started}">
+  <feature name="Checkout" path="features/checkout.feature" started="${started}" tag="@smoke">
+    <file><![CDATA[${SCRIPT}]]></file>
     <scenarios>
-      <scenario name="pay" status="Passed"><steps><step name="Given a cart" status="passed" duration="12"/></steps></scenario>
-      <scenario name="refund" status="Failed"><steps><step name="Given a payment" status="failed" duration="30"/></steps></scenario>
+      <scenario name="pay"><steps><step name="Given a cart" status="${steps[0][0]}" duration="12"/></steps></scenario>
+      <scenario name="refund" status="${steps[1][1]}"><steps><step name="Given a payment" status="${steps[1][0]}" duration="30"><error_message>expected refund</error_message></step></steps></scenario>
     </scenarios>
   </feature>
 </gherkin_test_run>
 <gherkin_test_run name="Login feature" status="Passed" duration="10"><feature name="Login" path="features/login.feature"/></gherkin_test_run>`,
     );
-    expect(await pushed(w, xml)).toMatchObject({ status: 'success', tests_created: 2, runs_created: 2 });
-    const test = await testOf(w, 'Checkout feature');
-    expect(test).toMatchObject({ type: 'test_automated', class_name: 'features/checkout.feature' });
-    const run = await runOf(w, 'Checkout feature');
-    expect(run).toMatchObject({ duration: 4321, started: iso(T0 + 5000), test: { id: test.id } });
-    expect(ln(run.native_status)).toBe('list_node.run_native_status.failed');
-    expect(ln(run.status)).toBe('list_node.run_status.failed');
-    expect(ln((await runOf(w, 'Login feature')).status)).toBe('list_node.run_status.passed');
-    expect((await testOf(w, 'Login feature')).class_name).toBe('features/login.feature');
+  const GHERKIN_TEST_FIELDS = 'name,feature_file_path,automation_status{logical_name},phase,last_runs';
+  const STEP_FIELDS = 'order,description,step_type{logical_name},status{logical_name},result{logical_name},duration,actual';
+  let first: any;
+
+  beforeAll(async () => {
+    w = await freshWorkspace(t);
+    first = await pushed(w, checkout('Failed', [['passed', ''], ['failed', 'Failed']]));
+  });
+
+  async function gherkinTest(path: string): Promise<any> {
+    const body = await w.read(`gherkin_tests?${q(`feature_file_path EQ ^${path}^`)}&fields=${GHERKIN_TEST_FIELDS}`);
+    expect(body.total_count, `Gherkin tests of ${path}`).toBe(1);
+    return body.data[0];
+  }
+
+  async function gherkinRuns(testId: string): Promise<any[]> {
+    const body = await w.read(
+      `gherkin_automated_runs?${q(`test EQ {id EQ ${testId}}`)}&fields=name,test,native_status{logical_name},status{logical_name},duration,started,build,error_type,run_steps`,
+    );
+    return body.data;
+  }
+
+  it('<gherkin_test_run> -> a Gherkin test per feature file path (automated, its script the feature file) and a Gherkin automated run', async () => {
+    expect(first).toMatchObject({ status: 'success', tests_created: 2, runs_created: 2 });
+    const test = await gherkinTest('features/checkout.feature');
+    expect(test).toMatchObject({ type: 'gherkin_test', name: 'Checkout', feature_file_path: 'features/checkout.feature' });
+    expect(ln(test.automation_status)).toBe('list_node.automation_status.automated');
+    expect((await w.read(`tests/${test.id}/script`)).script).toBe(SCRIPT);
+    // no automated test was made of it
+    expect((await w.read('automated_tests')).total_count).toBe(0);
+    const runs = await gherkinRuns(test.id);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ type: 'gherkin_automated_run', name: 'Checkout feature', duration: 4321, started: iso(T0 + 5000), test: { type: 'gherkin_test', id: test.id } });
+    expect(ln(runs[0].native_status)).toBe('list_node.run_native_status.failed');
+    expect(ln(runs[0].status)).toBe('list_node.run_status.failed');
+    expect(idsOf(test.last_runs)).toEqual([runs[0].id]);
+    const login = await gherkinTest('features/login.feature');
+    expect(login.name).toBe('Login');
+    expect(ln((await gherkinRuns(login.id))[0].status)).toBe('list_node.run_status.passed');
+  });
+
+  it('the runs are in `runs` as subtype gherkin_automated_run, and in the run history', async () => {
+    const test = await gherkinTest('features/checkout.feature');
+    const runs = await w.read(`runs?${q("subtype EQ 'gherkin_automated_run'")}&fields=name,subtype&order_by=name`);
+    expect(runs.data.map((r: any) => [r.name, r.subtype])).toEqual([
+      ['Checkout feature', 'gherkin_automated_run'],
+      ['Login feature', 'gherkin_automated_run'],
+    ]);
+    const run = (await gherkinRuns(test.id))[0];
+    const hist = await w.read(`previous_runs?${q(`run_id EQ ${run.id}`)}&fields=run_id,build_id,run_native_status,test`);
+    expect(hist.data).toEqual([expect.objectContaining({ run_id: Number(run.id), build_id: Number(run.build.id), run_native_status: Number(await w.idOf('list_nodes', 'list_node.run_native_status.failed')), test: expect.objectContaining({ id: test.id }) })]);
+  });
+
+  it('the run\'s steps: each scenario then its steps, with their status, duration and error message', async () => {
+    const test = await gherkinTest('features/checkout.feature');
+    const run = (await gherkinRuns(test.id))[0];
+    const steps = await w.read(`run_steps?${q(`run EQ {id EQ ${run.id}}`)}&fields=${STEP_FIELDS}&order_by=order`);
+    expect(
+      steps.data.map((s: any) => [s.order, s.description, ln(s.step_type)?.split('.').pop(), ln(s.status)?.split('.').pop(), ln(s.result)?.split('.').pop(), s.duration, s.actual]),
+    ).toEqual([
+      [1, 'Scenario: pay', 'scenario', 'passed', 'passed', 12, null],
+      [2, 'Given a cart', 'normal', 'passed', 'passed', 12, null],
+      [3, 'Scenario: refund', 'scenario', 'failed', 'failed', 30, null],
+      [4, 'Given a payment', 'normal', 'failed', 'failed', 30, 'expected refund'],
+    ]);
+    // failed steps can be found by status
+    const failed = await w.read(`run_steps?${q(`run EQ {id EQ ${run.id}};status EQ {logical_name EQ ^list_node.run_native_status.failed^}`)}&fields=description`);
+    expect(failed.data.map((s: any) => s.description).sort()).toEqual(['Given a payment', 'Scenario: refund']);
+  });
+
+  it('a later build of the same feature file: the same test and run, steps replaced, history grows', async () => {
+    const test = await gherkinTest('features/checkout.feature');
+    const before = (await gherkinRuns(test.id))[0];
+    const task = await pushed(w, checkout('Passed', [['passed', ''], ['skipped', 'Skipped']], T0 + 9000, 'g-2'));
+    expect(task).toMatchObject({ status: 'success', tests_created: 0, runs_created: 0, runs_updated: 2 });
+    const runs = await gherkinRuns(test.id);
+    expect(runs.map((r) => r.id)).toEqual([before.id]);
+    expect(ln(runs[0].status)).toBe('list_node.run_status.passed');
+    const steps = await w.read(`run_steps?${q(`run EQ {id EQ ${before.id}}`)}&fields=${STEP_FIELDS}&order_by=order`);
+    expect(steps.data.map((s: any) => [s.description, ln(s.status)?.split('.').pop()])).toEqual([
+      ['Scenario: pay', 'passed'],
+      ['Given a cart', 'passed'],
+      ['Scenario: refund', 'skipped'],
+      ['Given a payment', 'skipped'],
+    ]);
+    expect((await w.read(`previous_runs?${q(`run_id EQ ${before.id}`)}`)).total_count).toBe(2);
+    // the script did not change: no new version
+    expect((await w.read(`gherkin_tests?${q('feature_file_path EQ ^features/checkout.feature^')}`)).total_count).toBe(1);
+  });
+
+  it('a test id tag (@TID<id>REV<version>) names an existing Gherkin test, whatever the path; an unknown one is an error', async () => {
+    const phase = await w.idOf('phases', 'phase.gherkin_test.new');
+    const mine = await w.add('gherkin_tests', { name: 'Designed in Octane', phase: { type: 'phase', id: phase } });
+    const xml = doc(
+      '',
+      `<gherkin_test_run name="tagged" status="Passed"><feature name="Tagged" path="src/test/resources/tagged.feature" tag="@TID${mine}REV0.2.0"><file>Feature: Tagged</file></feature></gherkin_test_run>
+<gherkin_test_run name="ghost" status="Passed"><feature name="Ghost" path="ghost.feature" tag="@TID999999REV0.1.0"/></gherkin_test_run>`,
+    );
+    const task = await pushed(w, xml);
+    expect(task).toMatchObject({ status: 'warning', tests_created: 0, runs_created: 1, runs_skipped: 1 });
+    expect(task.errors).toEqual([expect.stringMatching(/^test_run 'ghost' \(line 6\): Gherkin test 999999 \(tag @TID999999REV0\.1\.0\) not found$/)]);
+    const test = await w.read(`gherkin_tests/${mine}?fields=${GHERKIN_TEST_FIELDS}`);
+    expect(test).toMatchObject({ name: 'Designed in Octane', feature_file_path: 'src/test/resources/tagged.feature' });
+    expect(ln(test.automation_status)).toBe('list_node.automation_status.automated');
+    expect((await w.read(`tests/${mine}/script`)).script).toBe('Feature: Tagged');
+    expect((await gherkinRuns(mine)).map((r) => r.name)).toEqual(['tagged']);
   });
 });
 
@@ -612,15 +721,15 @@ describe('bad payloads: 400 with the line and the reason, nothing queued', () =>
   });
 
   it('a test_run without a name, with a bad status, with a negative duration, with started not a number', async () => {
-    await refused(doc('', '<test_run name="ok" status="Passed"/>\n<test_run status="Passed"/>'), /line 6: <test_run> needs a non-empty 'name'/, 6);
-    await refused(doc('', '<test_run name="a" status="Broken"/>'), /line 5: attribute 'status' of <test_run> must be Passed, Failed or Skipped, got 'Broken'/, 5);
+    await refused(doc('', '<test_run name="ok" status="Passed"/>\n<test_run status="Passed"/>'), /line 6: <test_run> needs the attribute 'name'/, 6);
+    await refused(doc('', '<test_run name="a" status="Broken"/>'), /line 5: attribute 'status' of <test_run> must be one of Passed, Failed, Skipped, got 'Broken'/, 5);
     await refused(doc('', '<test_run name="a" status="Passed"/>\n\n<test_run name="b" status="Passed" duration="-5"/>'), /line 7: attribute 'duration' of <test_run> must be a non-negative whole number, got '-5'/, 7);
     await refused(doc('', '<test_run name="a" status="Passed" started="yesterday"/>'), /line 5: attribute 'started'/, 5);
   });
 
   it('bad context: test field of an unknown type, taxonomy without a value, a release with neither id nor name', async () => {
-    await refused(doc('<test_fields><test_field type="Colour" value="Red"/></test_fields>', '<test_run name="a" status="Passed"/>'), /line 3: test field type 'Colour'/, 3);
-    await refused(doc('<environment>\n<taxonomy type="OS"/></environment>', '<test_run name="a" status="Passed"/>'), /line 4: <taxonomy> needs a type and a value/, 4);
+    await refused(doc('<test_fields><test_field type="Colour" value="Red"/></test_fields>', '<test_run name="a" status="Passed"/>'), /line 3: attribute 'type' of <test_field> must be one of Test_Level, Test_Type, Testing_Tool_Type, Framework, got 'Colour'/, 3);
+    await refused(doc('<environment>\n<taxonomy type="OS"/></environment>', '<test_run name="a" status="Passed"/>'), /line 4: <taxonomy> needs the attribute 'value'/, 4);
     await refused(doc('<release/>', '<test_run name="a" status="Passed"/>'), /<release> needs an id or a name/, 3);
   });
 

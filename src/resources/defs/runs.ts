@@ -1,5 +1,5 @@
-// Runs: one family seen through `runs` and each subtype's collection (manual, suite, automated;
-// Octane keeps the suite collection singular: `suite_run`). Run steps and the read-only run history
+// Runs: one family seen through `runs` and each subtype's collection (manual, suite, automated,
+// Gherkin automated; Octane keeps the suite collection singular: `suite_run`). Run steps and the read-only run history
 // (`previous_runs`) are families of their own.
 
 import { authorField, entity, subtypeField } from '../define.js';
@@ -38,7 +38,25 @@ function common(o: { releaseRequired: boolean }): FieldDescriptor[] {
   ];
 }
 
-const SUBTYPES = ['run_manual', 'run_suite', 'run_automated'] as const;
+const SUBTYPES = ['run_manual', 'run_suite', 'run_automated', 'gherkin_automated_run'] as const;
+
+/** Fields of runs reported by CI (test-results): build, failure, the reporting tool's ids. */
+function reported(): FieldDescriptor[] {
+  return [
+    f.ref('build', ['ci_build']),
+    f.ref('pipeline', ['pipeline']),
+    f.string('url_to_ci', { label: 'URL to CI' }),
+    // the run's id in the reporting tool, and the kind of run it reports (test_run run_type)
+    f.string('external_run_id', { label: 'External run id' }),
+    f.string('run_type'),
+    // failure information of a failed test_run in test-results (flow 16)
+    f.string('error_type'),
+    f.string('error_message'),
+    f.string('error_details', { maxLength: 512 }),
+    // the whole stack trace; error_details keeps the first 512 characters
+    f.memo('full_error_details'),
+  ];
+}
 
 export const runDescriptors: EntityDescriptor[] = [
   entity({
@@ -91,20 +109,30 @@ export const runDescriptors: EntityDescriptor[] = [
     fields: [
       ...common({ releaseRequired: false }),
       f.ref('test', ['test_automated'], { required: true }),
-      f.ref('build', ['ci_build']),
-      f.ref('pipeline', ['pipeline']),
       f.string('package'),
       f.string('class_name'),
       f.string('component'),
       f.list('test_level', 'list_node.test_level'),
       f.list('test_framework', 'list_node.je.framework'),
-      f.string('url_to_ci', { label: 'URL to CI' }),
-      // failure information of a failed test_run in test-results (flow 16)
-      f.string('error_type'),
-      f.string('error_message'),
-      f.string('error_details', { maxLength: 512 }),
-      // the whole stack trace; error_details keeps the first 512 characters
-      f.memo('full_error_details'),
+      ...reported(),
+    ],
+  }),
+  entity({
+    // a Gherkin test's automated run, made by test-results from a feature's results; its run
+    // steps are the feature's scenarios and steps with their outcomes. Not in the public list, but
+    // kept public: CI tools read these runs through `runs` (subtype gherkin_automated_run), and a
+    // preview subtype would be hidden there without the header
+    type: 'gherkin_automated_run',
+    collection: 'gherkin_automated_runs',
+    label: 'Gherkin automated run',
+    subtypeOf: 'run',
+    hasComments: true,
+    hasAttachments: true,
+    fields: [
+      ...common({ releaseRequired: false }),
+      f.ref('test', ['gherkin_test'], { required: true }),
+      ...reported(),
+      f.inverse('run_steps', 'run_step', 'run', ['run_step']),
     ],
   }),
 
@@ -115,7 +143,9 @@ export const runDescriptors: EntityDescriptor[] = [
     methods: 'GU',
     hasAttachments: true,
     fields: [
-      f.ref('run', ['run_manual'], { required: true, editable: false }),
+      f.ref('run', ['run_manual', 'gherkin_automated_run'], { required: true, editable: false }),
+      // how long a step of an automated Gherkin run took, in milliseconds
+      f.integer('duration', { editable: false }),
       f.integer('order', { editable: false }),
       f.memo('description', { editable: false, label: 'Step' }),
       f.list('step_type', 'list_node.manual_test_run_step_type', { editable: false }),

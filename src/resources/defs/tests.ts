@@ -49,6 +49,11 @@ function designed(): FieldDescriptor[] {
   return [f.list('automation_status', 'list_node.automation_status')];
 }
 
+/** Fields of Gherkin tests that CI results run: the feature file that identifies them. */
+function gherkinAutomation(): FieldDescriptor[] {
+  return [f.string('feature_file_path', { label: 'Feature file path' })];
+}
+
 /** Fields of automated tests, reported by CI (test-results) and matched on package+class+name+component. */
 function automated(): FieldDescriptor[] {
   return [
@@ -56,6 +61,8 @@ function automated(): FieldDescriptor[] {
     f.string('class_name'),
     f.string('component'),
     f.boolean('executable'),
+    // the test's id in the reporting tool (test_run external_test_id of test-results)
+    f.string('external_test_id', { label: 'External test id' }),
     f.list('test_level', 'list_node.test_level'),
     // the 12.55 metadata names this list root list_node.je.framework
     f.list('framework', 'list_node.je.framework'),
@@ -111,7 +118,7 @@ export const testDescriptors: EntityDescriptor[] = [
     hasPhases: true,
     hasComments: true,
     hasAttachments: true,
-    fields: [...common(), ...designed(), ...suiteMember()],
+    fields: [...common(), ...designed(), ...gherkinAutomation(), ...suiteMember()],
   }),
   entity({
     // not in the public list of seed 000, but flows 8 and 9 query it: kept public

@@ -189,6 +189,9 @@ function columnValue(v: unknown): unknown {
 /** The run columns a history row copies. */
 const HISTORY_COLUMNS = ['name', 'build', 'native_status', 'status', 'test', 'release', 'started', 'duration', 'url_to_ci'];
 
+/** Run subtypes reported by CI, whose results are kept in the run history. */
+const AUTOMATED = new Set(['run_automated', 'gherkin_automated_run']);
+
 export const runHooks: EntityHooks = {
   beforeCreate(api, values) {
     values.status = summaryOf(api, (values.native_status as RefValue | undefined)?.id);
@@ -196,7 +199,7 @@ export const runHooks: EntityHooks = {
   },
   afterCreate(api, id, values) {
     addLastRun(api, (values.test as RefValue | undefined)?.id, id, values);
-    if (api.entity.type === 'run_automated') recordHistory(api, id, values);
+    if (AUTOMATED.has(api.entity.type)) recordHistory(api, id, values);
   },
   beforeUpdate(api, current, changes) {
     if (changes.native_status === undefined) return;
@@ -211,7 +214,7 @@ export const runHooks: EntityHooks = {
       const moved = (changes.test as RefValue | undefined)?.id;
       if (moved !== undefined && moved !== current.test) recomputeLastRuns(api, moved);
     }
-    if (api.entity.type === 'run_automated' && (changes.native_status !== undefined || changes.build !== undefined)) recordHistory(api, id);
+    if (AUTOMATED.has(api.entity.type) && (changes.native_status !== undefined || changes.build !== undefined)) recordHistory(api, id);
   },
   beforeDelete(api, current) {
     recomputeLastRuns(api, current.test as number | null, current.id as number);
