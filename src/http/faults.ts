@@ -111,32 +111,44 @@ export class Faults {
 
   /** Applies the matching rules to the API and sign-in requests. */
   attach(app: FastifyInstance, emulator: Emulator): void {
-    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!this.rules.length || request.url.startsWith('/__admin')) return;
-      for (const rule of this.rules) {
-        if (!this.matches(rule, request)) continue;
-        rule.hits++;
-        if (rule.latency_ms) await new Promise((r) => setTimeout(r, rule.latency_ms));
-        if (rule.drop) {
-          request.raw.socket.destroy();
-          return reply.hijack();
-        }
-        if (rule.expire_session) {
-          const token = request.cookies[SESSION_COOKIE];
-          if (token) emulator.sessions.end(token);
-          return sendError(reply, errors.sessionExpired('VALIDATION_TOKEN_EXPIRED_IDLE_TIME_OUT'));
-        }
-        if (rule.status) {
-          return sendError(
-            reply,
-            new OctaneError({
-              status: rule.status,
-              code: rule.error_code ?? (rule.status === 503 ? 'platform.service_unavailable' : 'platform.general_error'),
-              description: rule.description ?? `Fault injected by the emulator's admin API (rule ${rule.id})`,
-            }),
-          );
-        }
-      }
+    // a callback hook that returns at once when no rule is set (no promise per request)
+    app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+      if (!this.rules.length || request.url.startsWith('/__admin')) return done();
+      this.apply(emulator, request, reply).then((answered) => {
+        if (!answered) done();
+      }, done);
     });
+  }
+
+  /** Applies the rules to one request; true when the request was answered or dropped here. */
+  private async apply(emulator: Emulator, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    for (const rule of this.rules) {
+      if (!this.matches(rule, request)) continue;
+      rule.hits++;
+      if (rule.latency_ms) await new Promise((r) => setTimeout(r, rule.latency_ms));
+      if (rule.drop) {
+        request.raw.socket.destroy();
+        reply.hijack();
+        return true;
+      }
+      if (rule.expire_session) {
+        const token = request.cookies[SESSION_COOKIE];
+        if (token) emulator.sessions.end(token);
+        sendError(reply, errors.sessionExpired('VALIDATION_TOKEN_EXPIRED_IDLE_TIME_OUT'));
+        return true;
+      }
+      if (rule.status) {
+        sendError(
+          reply,
+          new OctaneError({
+            status: rule.status,
+            code: rule.error_code ?? (rule.status === 503 ? 'platform.service_unavailable' : 'platform.general_error'),
+            description: rule.description ?? `Fault injected by the emulator's admin API (rule ${rule.id})`,
+          }),
+        );
+        return true;
+      }
+    }
+    return false;
   }
 }

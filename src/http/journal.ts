@@ -63,15 +63,46 @@ export interface JournalFilter {
   limit?: number;
 }
 
+/**
+ * What is kept of a request: the raw parts, made into a JournalEntry (time formatted, URL and
+ * headers redacted) only when the journal is read, so that recording costs little per request.
+ */
+interface Recorded {
+  id: number;
+  timeMs: number;
+  method: string;
+  url: string;
+  status: number;
+  durationMs: number;
+  headers: FastifyRequest['headers'];
+  body: { sha256: string | null; bytes: number };
+}
+
+const NO_BODY = { sha256: null, bytes: 0 };
+
+function entryOf(r: Recorded): JournalEntry {
+  return {
+    id: r.id,
+    time: new Date(r.timeMs).toISOString(),
+    method: r.method,
+    url: redactUrl(r.url),
+    status: r.status,
+    duration_ms: Math.round(r.durationMs * 1000) / 1000,
+    headers: redactHeaders(r.headers),
+    body_sha256: r.body.sha256,
+    body_bytes: r.body.bytes,
+  };
+}
+
 export class RequestJournal {
   /** a ring: once full, each entry overwrites the oldest (no array shifting per request) */
-  private readonly ring: JournalEntry[] = [];
+  private readonly ring: Recorded[] = [];
   private head = 0;
   private next = 1;
 
   constructor(private readonly size: number) {}
 
-  record(e: Omit<JournalEntry, 'id'>): void {
+  private record(e: Omit<Recorded, 'id'>): void {
     if (this.size <= 0) return;
     const entry = { id: this.next++, ...e };
     if (this.ring.length < this.size) this.ring.push(entry);
@@ -83,7 +114,8 @@ export class RequestJournal {
 
   /** The entries, oldest first. */
   private get entries(): JournalEntry[] {
-    return this.head === 0 ? this.ring : [...this.ring.slice(this.head), ...this.ring.slice(0, this.head)];
+    const ordered = this.head === 0 ? this.ring : [...this.ring.slice(this.head), ...this.ring.slice(0, this.head)];
+    return ordered.map(entryOf);
   }
 
   list(f: JournalFilter = {}): { total_count: number; data: JournalEntry[] } {
@@ -105,17 +137,16 @@ export class RequestJournal {
   /** Records every request but the admin API's own. */
   attach(app: FastifyInstance): void {
     app.addHook('onResponse', (request, reply, done) => {
-      if (!request.url.startsWith('/__admin')) {
-        const d = digest(request.body);
+      if (this.size > 0 && !request.url.startsWith('/__admin')) {
         this.record({
-          time: new Date().toISOString(),
+          timeMs: Date.now(),
           method: request.method,
-          url: redactUrl(request.url),
+          url: request.url,
           status: reply.statusCode,
-          duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
-          headers: redactHeaders(request.headers),
-          body_sha256: d.sha256,
-          body_bytes: d.bytes,
+          durationMs: reply.elapsedTime,
+          headers: request.headers,
+          // the body's digest now: the parsed body is not kept
+          body: request.body === undefined || request.body === null ? NO_BODY : digest(request.body),
         });
       }
       done();
