@@ -6,8 +6,10 @@ import type { EntityHooks } from './hooks.js';
 import { ciServerHooks, pipelineHooks } from './hooks/ci.js';
 import { composeHooks } from './hooks/compose.js';
 import { lifecycleHooks } from './hooks/lifecycle.js';
+import { listNodeHooks } from './hooks/lists.js';
 import { myWorkField, myWorkHooks } from './hooks/my-work.js';
 import { defectHooks, releaseHooks, sprintHooks, taskHooks } from './hooks/planning.js';
+import { rollupHooks } from './hooks/rollups.js';
 import { fieldMetadataHooks } from './hooks/user-fields.js';
 import { manualRunHooks, runHooks, runStepHooks, suiteLinkHooks, suiteRunHooks, testHooks } from './hooks/runs.js';
 import { apiAccessHooks, sharedSpaceHooks, userHooks, workspaceHooks, workspaceUserHooks } from './hooks/tenancy.js';
@@ -25,8 +27,12 @@ const HOOKS: Record<string, EntityHooks | EntityHooks[]> = {
   release: releaseHooks,
   sprint: sprintHooks,
   task: taskHooks,
-  defect: defectHooks,
+  feature: rollupHooks,
+  story: rollupHooks,
+  defect: [rollupHooks, defectHooks],
+  quality_story: rollupHooks,
   field_metadata: fieldMetadataHooks,
+  list_node: listNodeHooks,
   test_manual: testHooks,
   gherkin_test: testHooks,
   test_automated: testHooks,

@@ -402,6 +402,40 @@ describe('releases, sprints, milestones and teams', () => {
     await w2.add('releases', { name: 'Release 1.0', start_date: '2024-01-01', end_date: '2024-06-30' });
   });
 
+  it('team and milestone names are unique in the workspace, sprint names within their release (409)', async () => {
+    const ws = await freshWorkspace(t);
+    // teams
+    await ws.add('teams', { name: 'Core' });
+    let r = await ws.post('teams', { data: [{ name: 'core' }] });
+    expectBulkErrors(r, 409, [{ index: 0, code: 'platform.duplicate_entity_error' }]);
+    expect(r.body.errors[0].properties).toMatchObject({ entity_type: 'team', field_name: 'name', value: 'core' });
+    const mobile = await ws.add('teams', { name: 'Mobile' });
+    expectOctaneError(await ws.put(`teams/${mobile}`, { name: 'Core' }), 409, 'platform.duplicate_entity_error');
+    expect((await ws.read(`teams/${mobile}?fields=name`)).name).toBe('Mobile');
+    // milestones (technical preview), whatever their releases
+    const rel = await ws.add('releases', { name: 'R1', start_date: '2024-01-01', end_date: '2024-03-31' });
+    const rel2 = await ws.add('releases', { name: 'R2', start_date: '2024-04-01', end_date: '2024-06-30' });
+    await ws.add('milestones', { name: 'Beta', date: '2024-02-01', releases: many(ref('release', rel)) }, PREVIEW);
+    r = await ws.post('milestones', { data: [{ name: 'Beta', date: '2024-05-01', releases: many(ref('release', rel2)) }] }, PREVIEW);
+    expectBulkErrors(r, 409, [{ index: 0, code: 'platform.duplicate_entity_error' }]);
+    // sprints: the same name in another release is fine, not twice in one release
+    const s1 = await ws.add('sprints', { name: 'Sprint A', release: ref('release', rel), start_date: '2024-01-01', end_date: '2024-01-14' });
+    r = await ws.post('sprints', { data: [{ name: 'Sprint A', release: ref('release', rel), start_date: '2024-01-15', end_date: '2024-01-28' }] });
+    expectBulkErrors(r, 409, [{ index: 0, code: 'platform.duplicate_entity_error' }]);
+    const s2 = await ws.add('sprints', { name: 'Sprint A', release: ref('release', rel2), start_date: '2024-04-01', end_date: '2024-04-14' });
+    const s3 = await ws.add('sprints', { name: 'Sprint B', release: ref('release', rel), start_date: '2024-01-15', end_date: '2024-01-28' });
+    expectOctaneError(await ws.put(`sprints/${s3}`, { name: 'Sprint A' }), 409, 'platform.duplicate_entity_error');
+    // moved to a release that has a sprint of its name
+    r = await ws.put(`sprints/${s2}`, { release: ref('release', rel), start_date: '2024-02-01', end_date: '2024-02-14' });
+    expectOctaneError(r, 409, 'platform.duplicate_entity_error');
+    expect((await ws.read(`sprints/${s2}?fields=release`)).release.id).toBe(rel2);
+    expect(sorted(await ws.ids(`sprints?${q('name EQ ^Sprint A^')}`))).toEqual(sorted([s1, s2]));
+    // another workspace may reuse every name
+    const other = await freshWorkspace(t);
+    await other.add('teams', { name: 'Core' });
+    await other.add('milestones', { name: 'Beta', date: '2024-02-01' }, PREVIEW);
+  });
+
   it('a sprint lies within its release and does not overlap its sibling sprints', async () => {
     const rel = await w.add('releases', { name: 'Sprinted', start_date: '2024-01-01', end_date: '2024-03-31' });
     const r1 = ref('release', rel);

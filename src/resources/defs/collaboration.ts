@@ -29,6 +29,8 @@ export const collaborationDescriptors: EntityDescriptor[] = [
       authorField(),
       ...owners(),
       f.multi('mention_user', ['workspace_user'], { label: 'Mentioned users' }),
+      // which audience may read the comment (customer, support, R&D); empty means everyone
+      f.list('visible_to', 'list_node.visible_to_roles', { label: 'Visible to' }),
     ],
   }),
   entity({

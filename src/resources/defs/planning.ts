@@ -41,7 +41,8 @@ export const planningDescriptors: EntityDescriptor[] = [
     type: 'sprint',
     collection: 'sprints',
     fields: [
-      f.string('name', { required: true }),
+      // a sprint's name is unique within its release (generated sprints are "Sprint 1", "Sprint 2", ...)
+      f.string('name', { required: true, unique: { within: 'release' } }),
       f.ref('release', ['release'], { required: true }),
       ...timebox(),
       f.object('teams'),
@@ -56,7 +57,8 @@ export const planningDescriptors: EntityDescriptor[] = [
     preview: true,
     hasAttachments: true,
     fields: [
-      f.string('name', { required: true }),
+      // unique in the workspace: a milestone may belong to several releases
+      f.string('name', { required: true, unique: true }),
       f.memo('description'),
       f.date('date', { required: true }),
       f.multi('releases', ['release']),
@@ -67,7 +69,7 @@ export const planningDescriptors: EntityDescriptor[] = [
     type: 'team',
     collection: 'teams',
     fields: [
-      f.string('name', { required: true }),
+      f.string('name', { required: true, unique: true }),
       f.memo('description'),
       f.ref('team_lead', USER),
       f.multi('members', USER),

@@ -7,8 +7,11 @@ import type { EntityDescriptor, FieldDescriptor } from '../types.js';
 
 const USER = ['workspace_user'];
 
-/** Fields shared by every work item subtype. */
-function common(): FieldDescriptor[] {
+/**
+ * Fields shared by every work item subtype. A parent's story points (`rolledUp`: features, epics)
+ * are the sum over its children, set by the server (hooks/rollups.ts).
+ */
+function common(rolledUp = false): FieldDescriptor[] {
   return [
     f.string('name', { required: true }),
     f.memo('description'),
@@ -17,7 +20,7 @@ function common(): FieldDescriptor[] {
     f.ref('owner', USER),
     authorField(),
     f.integer('rank', { editable: false }),
-    f.integer('story_points'),
+    rolledUp ? f.integer('story_points', { editable: false }) : f.integer('story_points'),
     f.multi('user_tags', ['user_tag']),
     f.boolean('is_draft'),
     f.inverse('attachments', 'attachment', 'owner_work_item', ['attachment']),
@@ -39,6 +42,7 @@ function planned(): FieldDescriptor[] {
     // the other side of a test's covered_content; writable from either side
     f.inverse('test', 'test', 'covered_content', ['test'], { label: 'Tests', editable: true }),
     f.multi('requirements', ['requirement_document']),
+    // percent done: of a feature's story points in Done phases, of an item's task hours invested
     f.integer('progress', { editable: false }),
   ];
 }
@@ -108,7 +112,7 @@ export const workItemDescriptors: EntityDescriptor[] = [
     tree: { parentField: 'parent', parentTypes: ['work_item_root'], childTypes: ['feature'], rootType: 'work_item_root' },
     fields: [
       f.ref('parent', ['work_item_root'], { required: true }),
-      ...common(),
+      ...common(true),
       f.list('epic_type', 'list_node.epic_type'),
       f.multi('product_areas', ['product_area'], { label: 'Application modules' }),
       f.list('priority', 'list_node.priority'),
@@ -125,7 +129,7 @@ export const workItemDescriptors: EntityDescriptor[] = [
     tree: { parentField: 'parent', parentTypes: ['work_item_root', 'epic'], childTypes: ['story', 'defect', 'quality_story'], rootType: 'work_item_root' },
     fields: [
       f.ref('parent', ['work_item_root', 'epic'], { required: true }),
-      ...common(),
+      ...common(true),
       ...planned(),
       f.list('feature_type', 'list_node.feature_type'),
       f.integer('initial_estimate'),

@@ -1,11 +1,13 @@
 // Planning rules: release and sprint dates, sprints generated from a release's sprint duration,
-// task hours rolled up onto their work item, and the dates a defect was fixed and closed.
+// task hours (and the progress they give) rolled up onto their work item, and the dates a defect
+// was fixed and closed.
 
 import { errors } from '../../errors/catalog.js';
 import { tableOf } from '../../store/schema-sync.js';
 import { formatDateTime } from '../values.js';
 import type { EntityHooks, HookApi, RefValue, Values } from '../hooks.js';
 import { phaseLogicalName } from './lifecycle.js';
+import { percent } from './rollups.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -86,6 +88,18 @@ function checkSprint(api: HookApi, id: number | null, release: number, start: st
   if (clash) throw errors.fieldValidation('sprint', 'start_date', `the sprint overlaps sprint '${clash.name}' of the same release`);
 }
 
+/**
+ * A sprint moved to another release keeps its name, which must be free there (the descriptor's
+ * uniqueness check sees only a name that is written).
+ */
+function checkSprintName(api: HookApi, id: number, release: number, name: string): void {
+  const { sql } = api.store;
+  const clash = sql.get(
+    sql.qb.selectFrom(tableOf(api.registry.entity('sprint').store)).select('id').where('release', '=', release).where('name', '=', name).where('id', '!=', id).limit(1),
+  );
+  if (clash) throw errors.duplicate('sprint', 'name', name);
+}
+
 export const sprintHooks: EntityHooks = {
   beforeCreate(api, values) {
     // a missing field is left to the required-field check
@@ -96,11 +110,15 @@ export const sprintHooks: EntityHooks = {
     if (changes.release === undefined && changes.start_date === undefined && changes.end_date === undefined) return;
     if (changes.release === null) return;
     const release = changes.release !== undefined ? (changes.release as RefValue).id : (current.release as number);
+    if (changes.name === undefined && release !== current.release) checkSprintName(api, current.id as number, release, current.name as string);
     checkSprint(api, current.id as number, release, merged(current, changes, 'start_date') as string, merged(current, changes, 'end_date') as string);
   },
 };
 
-/** The estimated, invested and remaining hours of a work item are the sums over its tasks. */
+/**
+ * The estimated, invested and remaining hours of a work item are the sums over its tasks; its
+ * progress is the invested share of invested plus remaining hours.
+ */
 function rollUpHours(api: HookApi, itemId: number | null | undefined, withoutTask?: number): void {
   if (itemId === null || itemId === undefined) return;
   const { sql } = api.store;
@@ -118,6 +136,7 @@ function rollUpHours(api: HookApi, itemId: number | null | undefined, withoutTas
     estimated_hours: sums?.estimated_hours ?? null,
     invested_hours: sums?.invested_hours ?? null,
     remaining_hours: sums?.remaining_hours ?? null,
+    progress: percent(sums?.invested_hours ?? 0, (sums?.invested_hours ?? 0) + (sums?.remaining_hours ?? 0)),
   });
 }
 
