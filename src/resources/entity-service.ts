@@ -7,7 +7,7 @@ import type { OctaneError } from '../errors/octane-error.js';
 import type { Expr } from '../query/ast.js';
 import type { FieldSelectionItem, OrderKey } from '../query/read-params.js';
 import { QueryCompiler, linkKey } from '../query/to-sql.js';
-import type { Row, Sql } from '../store/database.js';
+import { joinedKey, type Row, type Sql } from '../store/database.js';
 import { EntityStore } from '../store/entity-store.js';
 import { hasPreparedScope, idsValues, inIds, scopeCondition, scopeShapeKey, scopeValues, sentinelScopeOf } from '../store/scope.js';
 import { ROW_COUNT_TABLE, tableOf } from '../store/schema-sync.js';
@@ -342,7 +342,7 @@ export class EntityService {
     const single = ids.length === 1;
     const registry = this.schema(ctx).registry;
     return this.sql
-      .prepared(`scopedRows:${entity.type}:${scopeShapeKey(ctx)}:${single ? 1 : 'n'}:${columns.join(',')}`, (p) =>
+      .prepared(`scopedRows:${entity.type}:${scopeShapeKey(ctx)}:${single ? 1 : 'n'}:${joinedKey(columns)}`, (p) =>
         this.sql.qb
           .selectFrom(`${tableOf(entity.store)} as t`)
           .select(columns.map((c) => `t.${c}`))

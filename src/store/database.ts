@@ -30,6 +30,18 @@ type Slot = { name: string } | { value: unknown };
 
 const SENTINEL = '\u0001octane-emulator-param:';
 
+const joined = new WeakMap<readonly string[], string>();
+
+/**
+ * `parts.join(',')`, computed once per array: statement keys name their column lists, and the
+ * hot paths pass the same cached arrays (render plans' columns) on every request.
+ */
+export function joinedKey(parts: readonly string[]): string {
+  let key = joined.get(parts);
+  if (key === undefined) joined.set(parts, (key = parts.join(',')));
+  return key;
+}
+
 export class Sql {
   /** query builder only: statements are compiled, never executed through kysely */
   readonly qb: Kysely<any>;

@@ -2,7 +2,7 @@
 
 import { sql, type RawBuilder } from 'kysely';
 import type { Registry, ResolvedEntity } from '../resources/registry.js';
-import type { Row, Sql } from './database.js';
+import { joinedKey, type Row, type Sql } from './database.js';
 import { idsValues, inIds, scopeCondition, scopeValues, sentinelScope, type Scope } from './scope.js';
 import { tableOf } from './schema-sync.js';
 
@@ -197,7 +197,7 @@ export class EntityStore {
     if (!ids.length) return [];
     const single = ids.length === 1;
     return this.sql
-      .prepared(`rowsById:${store}:${single ? 1 : 'n'}:${columns ? columns.join(',') : '*'}`, (p) => {
+      .prepared(`rowsById:${store}:${single ? 1 : 'n'}:${columns ? joinedKey(columns) : '*'}`, (p) => {
         const from = this.sql.qb.selectFrom(`${tableOf(store)} as t`);
         const q = columns ? from.select(columns.map((c) => `t.${c}`)) : from.selectAll('t');
         return q.where(inIds(p, 't', 'id', single)).orderBy('t.id');
