@@ -1,6 +1,6 @@
 // Every kind of user-defined field end to end (hooks/user-fields.ts): declared through
 // metadata_fields, then written, read, filtered, ordered, listed in metadata, and refused when a
-// value does not fit. Boolean, string, list and long fields are covered in planning.test.ts.
+// value does not fit. Boolean, string and list fields are covered in planning.test.ts.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, PREVIEW, ref, type TestApp } from '../helpers/app.js';
@@ -42,6 +42,18 @@ const refTo = (type: string) => (v: any) => (v === null ? null : { type: v.type,
 const LONG = 'x'.repeat(3000);
 
 const KINDS: Kind[] = [
+  {
+    subtype: 'field_metadata_long',
+    name: 'effort_udf',
+    // 5 < 12 as numbers (as text "12" would sort first)
+    values: () => [5, '12'],
+    read: (v) => v,
+    expected: () => [5, 12],
+    match: () => 'effort_udf LT 10',
+    bad: () => ['lots', 1.5, 2 ** 60, true],
+    metadata: { field_type: 'integer', sortable: true },
+    sortable: true,
+  },
   {
     subtype: 'field_metadata_date_time',
     name: 'due_udf',
