@@ -21,18 +21,17 @@ export interface Caller extends Principal {
 /** Checks a user name / password or an API key's client id / secret. */
 export function verifyCredentials(emulator: Emulator, user: string, secret: string): Caller | undefined {
   const { sql, registry } = emulator;
-  const users = sql.all<{ id: number; name: string; password: string | null }>(
-    sql.qb.selectFrom(tableOf(registry.entity('user').store)).select(['id', 'name', 'password']).where('name', '=', user).orderBy('id'),
-  );
+  const users = sql
+    .prepared('signIn:users', (p) => sql.qb.selectFrom(tableOf(registry.entity('user').store)).select(['id', 'name', 'password']).where('name', '=', p('name')).orderBy('id'))
+    .all<{ id: number; name: string; password: string | null }>({ name: user });
   for (const u of users) {
     if (verifySecret(secret, u.password)) return { userId: u.id, principal: `user:${u.id}`, name: u.name };
   }
-  const keys = sql.all<{ id: number; client_id: string; client_secret: string | null; enabled: number | null }>(
-    sql.qb
-      .selectFrom(tableOf(registry.entity('api_access').store))
-      .select(['id', 'client_id', 'client_secret', 'enabled'])
-      .where('client_id', '=', user),
-  );
+  const keys = sql
+    .prepared('signIn:apiKeys', (p) =>
+      sql.qb.selectFrom(tableOf(registry.entity('api_access').store)).select(['id', 'client_id', 'client_secret', 'enabled']).where('client_id', '=', p('client')),
+    )
+    .all<{ id: number; client_id: string; client_secret: string | null; enabled: number | null }>({ client: user });
   for (const k of keys) {
     if (k.enabled !== 0 && verifySecret(secret, k.client_secret)) return { userId: k.id, principal: `api_key:${k.id}`, name: k.client_id };
   }
