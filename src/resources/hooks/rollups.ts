@@ -17,21 +17,40 @@ export function percent(part: number, whole: number): number | null {
 /** Recomputes the roll-ups of work item `parentId`, then of its own parent (feature -> epic). */
 function rollUp(api: HookApi, parentId: number | null | undefined, without?: number): void {
   if (parentId === null || parentId === undefined) return;
+  const { sql } = api.store;
   const store = api.registry.entity('work_item').store;
   const items = tableOf(store);
-  const parent = api.store.sql.exec(`SELECT type, parent FROM "${items}" WHERE id = ?`, parentId)[0] as { type: string; parent: number | null } | undefined;
+  const parent = sql
+    .prepared(`rollup:parent:${store}`, (p) => sql.qb.selectFrom(items).select(['type', 'parent']).where('id', '=', p('id')))
+    .get<{ type: string; parent: number | null }>({ id: parentId });
   if (!parent || (parent.type !== 'feature' && parent.type !== 'epic')) return;
-  const done = idByLogicalName(api, 'metaphase', DONE) ?? -1;
   const phases = tableOf(api.registry.entity('phase').store);
-  const sums = api.store.sql.exec(
-    `SELECT SUM(story_points) AS total,
-            SUM(CASE WHEN phase IN (SELECT id FROM "${phases}" WHERE metaphase = ?) THEN story_points ELSE 0 END) AS done,
-            COUNT(*) AS children
-       FROM "${items}" WHERE parent = ? AND id != ?`,
-    done,
-    parentId,
-    without ?? -1,
-  )[0] as { total: number | null; done: number | null; children: number };
+  const sums = sql
+    .prepared(`rollup:sums:${store}`, (p) =>
+      sql.qb
+        .selectFrom(items)
+        .select((eb) => [
+          eb.fn.sum<number | null>('story_points').as('total'),
+          eb.fn
+            .sum<number | null>(
+              eb
+                .case()
+                .when('phase', 'in', sql.qb.selectFrom(phases).select('id').where('metaphase', '=', p('done')))
+                .then(eb.ref('story_points'))
+                .else(0)
+                .end(),
+            )
+            .as('done'),
+          eb.fn.countAll<number>().as('children'),
+        ])
+        .where('parent', '=', p('parent'))
+        .where('id', '!=', p('without')),
+    )
+    .get<{ total: number | null; done: number | null; children: number }>({
+      done: idByLogicalName(api, 'metaphase', DONE) ?? -1,
+      parent: parentId,
+      without: without ?? -1,
+    })!;
   const points = sums.children > 0 ? (sums.total ?? 0) : null;
   if (parent.type === 'feature') {
     api.store.update(store, parentId, { story_points: points, progress: percent(sums.done ?? 0, sums.total ?? 0) });
