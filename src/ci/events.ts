@@ -57,6 +57,8 @@ export interface CiEvent {
   parameters?: unknown[];
   /** the job's CI id before a `renamed` event */
   previousProject?: string;
+  /** for a job run by another: in one of its phases (`internal`) or after it (`post`) */
+  phaseType?: string;
   scmData?: { repository?: { type?: string; url?: string; branch?: string }; builtRevId?: string; commits?: ScmCommit[] };
 }
 
@@ -198,7 +200,9 @@ export class CiEventProcessor {
       const root = this.findJob(rootJob.ci_server ?? serverId, rootJob.root_job_ci_id);
       if (root !== undefined) parentNode = nodeOfJob(this.api, pipeline, root);
     }
-    addPipelineJob(this.api, pipeline, serverId, { ciId: event.project!, name }, parentNode);
+    // the event says whether the job ran inside its parent's build or after it
+    const phase = (event.phaseType ?? '').toLowerCase();
+    addPipelineJob(this.api, pipeline, serverId, { ciId: event.project!, name, phaseType: phase === 'post' || phase === 'internal' ? phase : undefined }, parentNode);
   }
 
   private workspaceUserByEmail(email: string): number | undefined {

@@ -238,12 +238,12 @@ describe('builds of sub-jobs join the root build\'s pipeline run (events with up
 
   it('a job outside the structure, triggered by a phase job: joins the run and becomes a node under the job that triggered it', async () => {
     const cause = upstream('rn-compile', '3', [upstream('rn-root', '5')]);
-    await sendEvents('runs-ci', [event('started', 'rn-extra', '2', { causes: [cause] }), event('finished', 'rn-extra', '2', { causes: [cause] })]);
+    await sendEvents('runs-ci', [event('started', 'rn-extra', '2', { causes: [cause], phaseType: 'post' }), event('finished', 'rn-extra', '2', { causes: [cause], phaseType: 'post' })]);
     const extra = await buildOf(w, 'rn-extra', '2');
     const root = await buildOf(w, 'rn-root', '5');
     expect(extra.pipeline_run).toMatchObject({ id: root.pipeline_run.id });
     const nodes = await nodesOf(w, pipeline);
-    expect(nodes['rn-extra']).toMatchObject({ name: 'rn-extra', parent: { id: nodes['rn-compile'].id } });
+    expect(nodes['rn-extra']).toMatchObject({ name: 'rn-extra', parent: { id: nodes['rn-compile'].id }, phase_type: 'post', phase_name: null });
     const job = await w.read(`ci_jobs?${q('ci_id EQ ^rn-extra^')}&fields=pipeline`, PREVIEW);
     expect(job.data[0].pipeline).toMatchObject({ id: pipeline });
   });
@@ -273,7 +273,7 @@ describe('builds of sub-jobs join the root build\'s pipeline run (events with up
     const auto = (await w.read(`pipelines?${q('root_job_ci_id EQ ^auto-root^')}`)).data[0].id;
     const nodes = await nodesOf(w, auto);
     expect(nodes['auto-root'].parent).toBeNull();
-    expect(nodes['auto-a'].parent).toMatchObject({ id: nodes['auto-root'].id });
+    expect(nodes['auto-a']).toMatchObject({ parent: { id: nodes['auto-root'].id }, phase_type: null });
     expect(nodes['auto-b'].parent).toMatchObject({ id: nodes['auto-a'].id });
     const root = await buildOf(w, 'auto-root', '1');
     expect((await buildOf(w, 'auto-b', '1')).pipeline_run).toMatchObject({ id: root.pipeline_run.id });
