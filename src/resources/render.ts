@@ -43,6 +43,7 @@ export class Renderer {
   private readonly defaultPlans = new WeakMap<ResolvedEntity, RenderPlan>();
   private readonly planColumns = new WeakMap<RenderPlan, string[]>();
   private readonly fieldStores = new WeakMap<FieldDescriptor, readonly string[]>();
+  private readonly inverseFields = new WeakMap<FieldDescriptor, FieldDescriptor>();
 
   constructor(
     private readonly store: EntityStore,
@@ -134,6 +135,16 @@ export class Renderer {
     return out;
   }
 
+  /** The inverse multi-reference an `exists` field is computed from (kept per field: descriptors are large). */
+  private inverseOf(field: FieldDescriptor): FieldDescriptor {
+    let inverse = this.inverseFields.get(field);
+    if (!inverse && field.source?.kind === 'exists') {
+      inverse = { ...field, source: { kind: 'inverse', entity: field.source.entity, field: field.source.field } };
+      this.inverseFields.set(field, inverse);
+    }
+    return inverse ?? field;
+  }
+
   private storesOf(field: FieldDescriptor): readonly string[] {
     let stores = this.fieldStores.get(field);
     if (!stores) this.fieldStores.set(field, (stores = this.registry.storesOf(field.targets ?? [])));
@@ -145,7 +156,7 @@ export class Renderer {
     const { field } = item;
     if (isSubtypeField(field)) return { kind: 'values', values: rows.map((r) => r.type) };
     if (field.source?.kind === 'exists') {
-      const lists = this.multiIds(scope, entity, { ...field, source: { kind: 'inverse', entity: field.source.entity, field: field.source.field } }, rows.map((r) => r.id as number));
+      const lists = this.multiIds(scope, entity, this.inverseOf(field), rows.map((r) => r.id as number));
       return { kind: 'values', values: rows.map((r) => (lists.get(r.id as number)?.length ?? 0) > 0) };
     }
     if (field.type !== 'reference') return { kind: 'values', values: rows.map((r) => scalarOut(field, r[field.name])) };
