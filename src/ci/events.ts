@@ -302,10 +302,11 @@ export class CiEventProcessor {
     for (const n of nodes) this.service.updateOne(this.ctx, this.entity('pipeline_node'), String(n.id), { name: event.projectDisplayName || event.project });
   }
 
-  process(server: CiServerInfo, event: CiEvent): void {
+  process(rawServer: CiServerInfo, rawEvent: CiEvent): void {
+    const server = checkedServer(rawServer);
+    const event = checkedEvent(rawEvent);
     if (!server.instanceId) throw errors.badRequest('The events need server.instanceId');
     if (!event.project) throw errors.badRequest('Each event needs a project (the job CI id)');
-    if (event.causes !== undefined && event.causes !== null && !Array.isArray(event.causes)) throw errors.badRequest('The causes of an event must be a list');
     const type = (event.eventType ?? '').toLowerCase();
     const serverId = this.ci.server(server.instanceId, { url: server.url, type: server.type });
     if (type === 'renamed') {
@@ -321,7 +322,8 @@ export class CiEventProcessor {
     const start = event.startTime ? formatDateTime(new Date(event.startTime)) : formatDateTime(this.ctx.now);
     const reported: Record<string, unknown> = {};
     if (Array.isArray(event.parameters)) reported.parameters = event.parameters;
-    if (Array.isArray(event.causes)) reported.causes = event.causes;
+    // the causes as the CI sent them (checked above)
+    if (Array.isArray(event.causes)) reported.causes = (rawEvent as { causes?: unknown }).causes;
     let buildId: number;
     switch (type) {
       case 'queued':
@@ -385,4 +387,92 @@ function parseJsonList(v: unknown): Array<Record<string, unknown>> {
   } catch {
     return [];
   }
+}
+
+// ---- checking what the plugins send: a value of the wrong JSON type is a 400, never a crash ----
+
+/** A value CI sends as text; numbers are taken as their text. */
+function text(v: unknown, what: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  throw errors.badRequest(`${what} must be text`);
+}
+
+/** Milliseconds since the epoch (times) or a duration, within what a date can hold. */
+function millis(v: unknown, what: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 8.64e15) return v;
+  throw errors.badRequest(`${what} must be a number of milliseconds`);
+}
+
+function list(v: unknown, what: string): unknown[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) throw errors.badRequest(`${what} must be a list`);
+  return v;
+}
+
+function object(v: unknown, what: string): Record<string, unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw errors.badRequest(`${what} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+/** The server part of an events body, its values checked. */
+export function checkedServer(raw: unknown): CiServerInfo {
+  const s = object(raw, 'The server');
+  return { instanceId: text(s.instanceId, 'server.instanceId'), type: text(s.type, 'server.type'), url: text(s.url, 'server.url'), version: text(s.version, 'server.version') };
+}
+
+function checkedCauses(raw: unknown, depth: number): CiEventCause[] | undefined {
+  const causes = list(raw, 'The causes of an event');
+  if (!causes) return undefined;
+  if (depth > MAX_CAUSE_DEPTH) return [];
+  return causes.map((c) => {
+    const cause = object(c, 'Each cause');
+    return {
+      ...cause,
+      type: text(cause.type, 'cause.type'),
+      user: text(cause.user, 'cause.user'),
+      project: text(cause.project, 'cause.project'),
+      buildCiId: text(cause.buildCiId, 'cause.buildCiId'),
+      causes: checkedCauses(cause.causes, depth + 1) ?? [],
+    };
+  });
+}
+
+/** One event of an events body, its values checked (numbers where text is expected become text). */
+export function checkedEvent(raw: unknown): CiEvent {
+  const e = object(raw, 'Each event');
+  const scm = e.scmData === undefined || e.scmData === null ? undefined : object(e.scmData, 'scmData');
+  const repo = scm?.repository === undefined || scm?.repository === null ? undefined : object(scm.repository, 'scmData.repository');
+  const commits = list(scm?.commits, 'scmData.commits')?.map((c) => {
+    const commit = object(c, 'Each commit');
+    return {
+      time: millis(commit.time, 'commit.time'),
+      user: text(commit.user, 'commit.user'),
+      userEmail: text(commit.userEmail, 'commit.userEmail'),
+      revId: text(commit.revId, 'commit.revId'),
+      parentRevId: text(commit.parentRevId, 'commit.parentRevId'),
+      comment: text(commit.comment, 'commit.comment'),
+      changes: list(commit.changes, 'commit.changes')?.map((ch) => {
+        const change = object(ch, 'Each change');
+        return { type: text(change.type, 'change.type'), file: text(change.file, 'change.file'), renamedToFile: text(change.renamedToFile, 'change.renamedToFile') };
+      }),
+    };
+  });
+  return {
+    eventType: text(e.eventType, 'eventType'),
+    buildCiId: text(e.buildCiId, 'buildCiId'),
+    project: text(e.project, 'project'),
+    projectDisplayName: text(e.projectDisplayName, 'projectDisplayName'),
+    previousProject: text(e.previousProject, 'previousProject'),
+    number: text(e.number, 'number'),
+    startTime: millis(e.startTime, 'startTime'),
+    duration: millis(e.duration, 'duration'),
+    result: text(e.result, 'result'),
+    phaseType: text(e.phaseType, 'phaseType'),
+    causes: checkedCauses(e.causes, 0),
+    parameters: list(e.parameters, 'parameters'),
+    scmData: scm ? { repository: repo ? { type: text(repo.type, 'repository.type'), url: text(repo.url, 'repository.url'), branch: text(repo.branch, 'repository.branch') } : undefined, builtRevId: text(scm.builtRevId, 'builtRevId'), commits } : undefined,
+  };
 }

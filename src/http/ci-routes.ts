@@ -3,7 +3,7 @@
 // call under /internal-api/shared_spaces/{sid}/analytics/ci/.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CiEventProcessor, type CiEvent, type CiServerInfo } from '../ci/events.js';
+import { checkedEvent, checkedServer, CiEventProcessor, type CiEvent, type CiServerInfo } from '../ci/events.js';
 import { artifact, COVERAGE_TYPES, listArtifacts, storeArtifact, type ArtifactKind } from '../ci/artifacts.js';
 import { CiEntities } from '../ci/ingest.js';
 import type { BuildContext } from '../ci/test-results-xml.js';
@@ -336,7 +336,7 @@ export function registerCiRoutes(app: FastifyInstance, emulator: Emulator): void
       const ws = contextWorkspace(emulator, ctx.sharedSpaceId, body.workspaceId);
       const wctx = ciContext(ctx, ws);
       emulator.sql.tx(() => {
-        const server = (body.server && typeof body.server === 'object' ? body.server : {}) as { url?: string; type?: string };
+        const server = body.server === undefined || body.server === null ? {} : checkedServer(body.server);
         const serverId = new CiEntities(emulator.service, wctx).server(instanceId, { url: server.url, type: server.type });
         const structure = body.structure && typeof body.structure === 'object' ? (body.structure as Record<string, unknown>) : { jobCiId: jobId, name: jobId };
         emulator.service.createOne(wctx, emulator.registry.entity('pipeline'), {
@@ -370,11 +370,12 @@ export function registerCiRoutes(app: FastifyInstance, emulator: Emulator): void
     if (!body || typeof body !== 'object' || !Array.isArray(body.events) || !body.server || typeof body.server !== 'object') {
       throw errors.badRequest('Expected {"server":{"instanceId":…},"events":[…]}');
     }
-    const server = body.server;
+    const server = checkedServer(body.server);
     emulator.sql.tx(() => {
       for (const event of body.events!) {
-        if (!event || typeof event !== 'object') throw errors.badRequest('Each event must be an object');
-        for (const ws of ciWorkspaces(emulator, ctx.sharedSpaceId, server.instanceId, event.project)) {
+        // checked before its project routes it to workspaces
+        const { project } = checkedEvent(event);
+        for (const ws of ciWorkspaces(emulator, ctx.sharedSpaceId, server.instanceId, project)) {
           new CiEventProcessor(emulator.service, ciContext(ctx, ws)).process(server, event);
         }
       }

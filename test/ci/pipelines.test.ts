@@ -306,6 +306,39 @@ describe('CI events (PUT .../analytics/ci/events)', () => {
     expect(idsOf(again.data[0].ci_build)).toEqual(sorted([build.id, b50.id]));
   });
 
+  it('values of the wrong JSON type in an event -> 400 naming the value, and nothing of that batch is kept', async () => {
+    const good = { eventType: 'started', project: 'typed-job', buildCiId: '1', number: '1', startTime: T0 };
+    const bad: Array<[Record<string, unknown>, string]> = [
+      [{ ...good, eventType: { x: 1 } }, 'eventType'],
+      [{ ...good, project: ['a'] }, 'project'],
+      [{ ...good, startTime: 'yesterday' }, 'startTime'],
+      [{ ...good, startTime: 1e300 }, 'startTime'],
+      [{ ...good, eventType: 'finished', duration: 'long', result: 'success' }, 'duration'],
+      [{ ...good, causes: [{ type: 'upstream', project: { a: 1 } }] }, 'cause.project'],
+      [{ ...good, causes: ['upstream'] }, 'cause'],
+      [{ ...good, causes: [{ type: 'upstream', project: 'x', buildCiId: '1', causes: 'none' }] }, 'causes'],
+      [{ ...good, phaseType: true }, 'phaseType'],
+      [{ ...good, eventType: 'scm', scmData: { commits: [{ revId: 'r', userEmail: 5, comment: ['x'] }] } }, 'commit.comment'],
+      [{ ...good, eventType: 'scm', scmData: { commits: [{ revId: 'r', changes: [{ type: 'edit', file: { path: 'a' } }] }] } }, 'change.file'],
+      [{ ...good, eventType: 'scm', scmData: { repository: 'git', commits: [] } }, 'scmData.repository'],
+      [{ ...good, eventType: 'scm', scmData: { commits: [{ revId: 'r', time: 'noon' }] } }, 'commit.time'],
+      [{ ...good, eventType: 'renamed', previousProject: { from: 'a' } }, 'previousProject'],
+    ];
+    for (const [ev, named] of bad) {
+      // the good event first: the batch is one transaction
+      const res = await t.put(`${internal}/events`, { server: { instanceId: 'typed-ci' }, events: [{ ...good, buildCiId: '0' }, ev] });
+      expectOctaneError(res, 400, 'platform.bad_request');
+      expect(res.body.description, JSON.stringify(ev)).toContain(named);
+    }
+    expectOctaneError(await t.put(`${internal}/events`, { server: { instanceId: { id: 1 } }, events: [good] }), 400, 'platform.bad_request');
+    const w = defaultWorkspace();
+    expect((await w.read(`ci_servers?${q('instance_id EQ ^typed-ci^')}`)).total_count).toBe(0);
+    // numbers where text is expected are taken as their text
+    await sendEvents({ instanceId: 'typed-ci' }, [{ ...good, buildCiId: 2, number: 2 }, { ...good, eventType: 'finished', buildCiId: 2, number: 2, duration: 10, result: 'success' }]);
+    const [build] = await buildsOf(w, 'typed-job');
+    expect(build).toMatchObject({ build_ci_id: '2', name: '2', duration: 10 });
+  });
+
   it('a malformed events body -> 400', async () => {
     expectOctaneError(await t.put(`${internal}/events`, { events: [] }), 400, 'platform.bad_request');
     expectOctaneError(await t.put(`${internal}/events`, { server: { instanceId: 'x' }, events: [{ eventType: 'started', buildCiId: '1' }] }), 400, 'platform.bad_request');

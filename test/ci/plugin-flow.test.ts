@@ -181,6 +181,8 @@ describe('a Jenkins plugin pointed at the emulator', () => {
     expectOctaneError(await t.post(configuration('e2e-other'), base, CI), 400, 'platform.missing_required_field');
     expectOctaneError(await t.post(configuration('e2e-other'), { ...base, contextEntityName: `Shop renamed ${w.id}` }, CI), 409, 'platform.duplicate_entity_error');
     expectOctaneError(await t.post(configuration('e2e-other'), [1, 2], CI), 400, 'platform.bad_request');
+    expectOctaneError(await t.post(configuration('e2e-other'), { ...base, contextEntityName: 'x', server: { url: ['no'] } }, CI), 400, 'platform.bad_request');
+    expectOctaneError(await t.post(configuration('e2e-other'), { ...base, contextEntityName: 'x', releaseId: 987654321 }, CI), 400, 'platform.field_validation_error');
     expectOctaneError(await t.put(configuration('e2e-root'), { data: [{ contextEntityName: 'no id', workspaceId: Number(w.id) }] }, CI), 400, 'platform.bad_request');
     expect((await t.del(configuration('e2e-root'), CI)).status).toBe(405);
     // nothing was created by the failures
