@@ -36,6 +36,9 @@ declare module 'fastify' {
   interface FastifyInstance {
     emulator: Emulator;
   }
+  interface FastifyRequest {
+    correlationIdDrawn: string;
+  }
 }
 
 const DECODERS = { gzip: createGunzip, deflate: createInflate, br: createBrotliDecompress } as const;
@@ -80,10 +83,13 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     done(null, payload);
   });
 
-  app.decorateRequest('correlationId', '');
-  app.addHook('onRequest', (request, _reply, done) => {
-    request.correlationId = newCorrelationId();
-    done();
+  // drawn when first asked for (error answers only), then the same for the rest of the request
+  app.decorateRequest('correlationIdDrawn', '');
+  app.decorateRequest('correlationId', {
+    getter(this: FastifyRequest) {
+      if (!this.correlationIdDrawn) this.correlationIdDrawn = newCorrelationId();
+      return this.correlationIdDrawn;
+    },
   });
 
   await app.register(cookie);
