@@ -107,7 +107,8 @@ export class CiEventProcessor {
         .where('workspace_id', '=', this.ctx.workspaceId)
         .where('ci_server', '=', serverId)
         .where('root_job_ci_id', '=', jobCiId)
-        .orderBy('id')
+        // the newest, as its root job is bound to it
+        .orderBy('id', 'desc')
         .limit(1),
     )?.id;
   }

@@ -297,6 +297,18 @@ describe('builds of sub-jobs join the root build\'s pipeline run (events with up
     expectOctaneError(res, 400, 'platform.bad_request');
   });
 
+  it('a pipeline created over REST for a root job that already ran: the next builds run the new pipeline', async () => {
+    await sendEvents('runs-ci', [event('started', 'again-root', '1')]);
+    const first = (await w.read(`pipelines?${q('root_job_ci_id EQ ^again-root^')}`)).data[0].id;
+    const second = await w.add('pipelines', { name: `Again ${w.id}`, server_ci_id: 'runs-ci', root_job_ci_id: 'again-root', jobs: [{ jobCiId: 'again-root', name: 'again-root' }] });
+    await sendEvents('runs-ci', [event('started', 'again-root', '2')]);
+    const run = (await buildOf(w, 'again-root', '2')).pipeline_run;
+    expect((await w.read(`pipeline_runs/${run.id}?fields=pipeline`)).pipeline).toMatchObject({ id: second });
+    expect((await w.read(`pipeline_runs/${(await buildOf(w, 'again-root', '1')).pipeline_run.id}?fields=pipeline`)).pipeline).toMatchObject({ id: first });
+    expect((await w.read(`ci_jobs?${q('ci_id EQ ^again-root^')}&fields=pipeline`, PREVIEW)).data[0].pipeline).toMatchObject({ id: second });
+    expect(Object.keys(await nodesOf(w, second))).toEqual(['again-root']);
+  });
+
   it('causes that are not a list -> 400', async () => {
     const res = await t.put(`${internal}/events`, { server: { instanceId: 'runs-ci' }, events: [event('started', 'rn-root', '70', { causes: { type: 'upstream' } })] });
     expectOctaneError(res, 400, 'platform.bad_request');

@@ -138,8 +138,9 @@ export function addPipelineJob(
   let jobId: number;
   if (existing) {
     jobId = existing.id;
-    // a job shared by pipelines stays with the first one; the new pipeline still gets its node
-    if (existing.pipeline === null) api.service.updateOne(system, api.registry.entity('ci_job'), String(jobId), { pipeline: { type: 'pipeline', id: pipeline } });
+    // a root job belongs to the newest pipeline it roots; a step shared by pipelines stays with
+    // the first one (the new pipeline still gets its node)
+    if (existing.pipeline === null || parentNode === undefined) api.service.updateOne(system, api.registry.entity('ci_job'), String(jobId), { pipeline: { type: 'pipeline', id: pipeline } });
   } else {
     jobId = api.service.createOne(system, api.registry.entity('ci_job'), { name: job.name, ci_id: job.ciId, ci_server: { type: 'ci_server', id: server }, pipeline: { type: 'pipeline', id: pipeline } });
   }
