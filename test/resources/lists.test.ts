@@ -44,6 +44,11 @@ describe('open and closed lists', () => {
     const colors = await w.add('list_nodes', { name: 'colors' });
     const blue = await w.add('list_nodes', { name: 'blue', list_root: ref('list_node', colors) });
     expect(await w.ids(`list_nodes?${q(`list_root EQ {id EQ ${colors}}`)}`)).toEqual([blue]);
+    // lists are one level deep: a value under a value is refused
+    for (const parent of [ref('list_node', blue), LIST('list_node.severity.high')]) {
+      const r = await w.post('list_nodes', { data: [{ name: 'nested', list_root: parent }] });
+      expectBulkErrors(r, 400, [{ index: 0, code: 'platform.field_validation_error', field: 'list_root' }]);
+    }
   });
 
   it('values of closed lists keep their names; open ones are renamed; no value moves to another list', async () => {

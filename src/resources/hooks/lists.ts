@@ -1,9 +1,11 @@
 // Open and closed lists. Users extend most lists (a new severity, a new task type) and create
 // lists of their own, but a few system lists hold values the server itself acts on: run states,
 // pipeline outcomes, scrum/kanban, run modes, step types, comment audiences. Those are closed:
-// no value is added to them and their names stay as seeded. A value never moves to another list.
+// no value is added to them and their names stay as seeded. A value never moves to another list,
+// and lists are one level deep: a value's list_root is a list, never another value.
 
 import { errors } from '../../errors/catalog.js';
+import { tableOf } from '../../store/schema-sync.js';
 import type { EntityHooks, HookApi, RefValue } from '../hooks.js';
 import { logicalNameOf } from './lookup.js';
 
@@ -17,6 +19,14 @@ export const CLOSED_LISTS: ReadonlySet<string> = new Set([
   'list_node.visible_to_roles',
 ]);
 
+/** Whether list node `id` is itself a value of a list (lists are one level deep). */
+function isValue(api: HookApi, id: number): boolean {
+  const { sql } = api.store;
+  const store = api.registry.entity('list_node').store;
+  const row = sql.prepared(`listRootOf:${store}`, (p) => sql.qb.selectFrom(tableOf(store)).select('list_root').where('id', '=', p('id'))).get<{ list_root: number | null }>({ id });
+  return row !== undefined && row.list_root !== null;
+}
+
 function closedList(api: HookApi, rootId: number | null | undefined): string | undefined {
   const name = logicalNameOf(api, 'list_node', rootId);
   return name !== undefined && CLOSED_LISTS.has(name) ? name : undefined;
@@ -26,7 +36,9 @@ export const listNodeHooks: EntityHooks = {
   beforeCreate(api, values) {
     // the template itself seeds the closed lists
     if (api.ctx.system) return;
-    const closed = closedList(api, (values.list_root as RefValue | null | undefined)?.id);
+    const root = (values.list_root as RefValue | null | undefined)?.id;
+    if (root !== undefined && isValue(api, root)) throw errors.fieldValidation('list_node', 'list_root', 'a value belongs to a list (a node without list_root), not to another value');
+    const closed = closedList(api, root);
     if (closed) throw errors.fieldValidation('list_node', 'list_root', `'${closed}' is a closed system list: values cannot be added to it`);
   },
   beforeUpdate(api, current, changes) {
