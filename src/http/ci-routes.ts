@@ -383,6 +383,34 @@ export function registerCiRoutes(app: FastifyInstance, emulator: Emulator): void
     return reply.code(200).send();
   });
 
+  // SCM data of a build through the REST API the CI plugins use with current Octane versions
+  // instead of an `scm` event: PUT /api/shared_spaces/{sid}/scm-commits?instance-id=…&job-ci-id=…
+  // &build-ci-id=… with the build's SCM data (repository, builtRevId, commits) as the body; the job
+  // id may come base64-encoded (isBase64=true). Processed as the `scm` event would be.
+  app.route({
+    method: [...ALL],
+    url: '/api/shared_spaces/:sid/scm-commits',
+    handler: async (request, reply) => {
+      only(request, ['PUT', 'POST']);
+      const ctx = requestContext(emulator, request, 'space');
+      const q = request.query as Query;
+      const instanceId = one(q, 'instance-id');
+      const rawJob = one(q, 'job-ci-id');
+      const buildCiId = one(q, 'build-ci-id');
+      if (!instanceId || !rawJob || !buildCiId) throw errors.badRequest("Name the build: 'instance-id', 'job-ci-id' and 'build-ci-id'");
+      const jobCiId = one(q, 'isBase64') === 'true' ? Buffer.from(rawJob, 'base64').toString('utf8') : rawJob;
+      const body = request.body;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('Expected the SCM data {"repository":…,"commits":[…]}');
+      const event = checkedEvent({ eventType: 'scm', project: jobCiId, buildCiId, number: buildCiId, causes: [{ type: 'scm' }], scmData: body });
+      emulator.sql.tx(() => {
+        for (const ws of ciWorkspaces(emulator, ctx.sharedSpaceId, instanceId, jobCiId)) {
+          new CiEventProcessor(emulator.service, ciContext(ctx, ws)).process({ instanceId }, event);
+        }
+      });
+      return reply.code(200).send();
+    },
+  });
+
   internal('/test-results', ['POST'], (request, reply, ctx) => {
     const q = request.query as Query;
     const build: BuildContext = { serverId: one(q, 'instance-id'), jobId: one(q, 'job-ci-id'), buildId: one(q, 'build-ci-id') };

@@ -171,6 +171,53 @@ describe('SCM data of a build -> scm_commit', () => {
   });
 });
 
+describe('PUT /api/shared_spaces/{sid}/scm-commits (the plugins\' SCM data REST API)', () => {
+  let w: Workspace;
+  let story: string;
+  const url = (query: string) => `/api/shared_spaces/${t.app.emulator.defaults.sharedSpaceId}/scm-commits?${query}`;
+  const SCM = (rev: string, comment: string) => ({
+    repository: { type: 'git', url: 'https://git.example.com/rest.git', branch: 'main' },
+    builtRevId: rev,
+    commits: [{ revId: rev, parentRevId: `${rev}-parent`, user: 'erin', userEmail: 'erin@example.com', time: T0, comment, changes: [{ type: 'edit', file: 'rest/api.ts' }] }],
+  });
+  beforeAll(async () => {
+    w = await freshWorkspace(t);
+    await w.add('ci_servers', { name: `REST SCM CI ${w.id}`, instance_id: 'rest-scm-ci' });
+    await w.add('pipelines', { name: `REST SCM ${w.id}`, server_ci_id: 'rest-scm-ci', root_job_ci_id: 'folder/rest job', jobs: [{ jobCiId: 'folder/rest job' }] });
+    story = await w.add('stories', { name: 'REST commits', phase: PHASE('phase.story.new') });
+  });
+
+  it('the build\'s SCM data becomes commits of that build, in the workspace of its job (200)', async () => {
+    const res = await t.put(url(`instance-id=rest-scm-ci&job-ci-id=${encodeURIComponent('folder/rest job')}&build-ci-id=8`), SCM('rest-1', `user story #${story}`));
+    expect(res.status, res.text).toBe(200);
+    const c = await w.read(`scm_commits?${q('revision EQ ^rest-1^')}&fields=parent_revision,changed_files,repositories,stories,ci_build{build_ci_id,ci_job}`);
+    expect(c.total_count).toBe(1);
+    expect(c.data[0]).toMatchObject({ parent_revision: 'rest-1-parent', changed_files: [{ type: 'edit', file: 'rest/api.ts' }], repositories: [{ url: 'https://git.example.com/rest.git', branch: 'main' }] });
+    expect(idsOf(c.data[0].stories)).toEqual([story]);
+    expect(c.data[0].ci_build.data.map((b: any) => b.build_ci_id)).toEqual(['8']);
+  });
+
+  it('a base64-encoded job id (isBase64=true) names the same job', async () => {
+    const job = Buffer.from('folder/rest job').toString('base64');
+    const res = await t.put(url(`instance-id=rest-scm-ci&job-ci-id=${encodeURIComponent(job)}&build-ci-id=8&isBase64=true`), SCM('rest-2', 'more'));
+    expect(res.status, res.text).toBe(200);
+    const c = await w.read(`scm_commits?${q('revision EQ ^rest-2^')}&fields=ci_build`);
+    const first = await w.read(`scm_commits?${q('revision EQ ^rest-1^')}&fields=ci_build`);
+    expect(idsOf(c.data[0].ci_build)).toEqual(idsOf(first.data[0].ci_build));
+    expect((await w.read(`ci_jobs?${q('ci_id EQ ^folder/rest job^')}`, PREVIEW)).total_count).toBe(1);
+  });
+
+  it('no build named, a body that is not SCM data or of the wrong types -> 400; GET -> 405; no session -> 401', async () => {
+    expectOctaneError(await t.put(url('instance-id=rest-scm-ci&job-ci-id=x'), SCM('r', 'c')), 400, 'platform.bad_request');
+    expectOctaneError(await t.put(url('instance-id=rest-scm-ci&job-ci-id=x&build-ci-id=1'), [1]), 400, 'platform.bad_request');
+    expectOctaneError(await t.put(url('instance-id=rest-scm-ci&job-ci-id=x&build-ci-id=1'), { commits: 'none' }), 400, 'platform.bad_request');
+    expect((await t.get(url('instance-id=rest-scm-ci&job-ci-id=x&build-ci-id=1'))).status).toBe(405);
+    const anonymous = await t.app.inject({ method: 'PUT', url: url('instance-id=rest-scm-ci&job-ci-id=x&build-ci-id=1'), payload: SCM('r', 'c') });
+    expect(anonymous.statusCode).toBe(401);
+    expect((await w.read(`ci_jobs?${q('ci_id EQ ^x^')}`, PREVIEW)).total_count).toBe(0);
+  });
+});
+
 describe('commit message mentions', () => {
   const m = (message: string) => mentionedItems(message).map((x) => `${x.type}:${x.id}`);
 
