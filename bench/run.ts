@@ -44,6 +44,7 @@ const HELP = `npm run bench -- [options]
   --repeat <n>          measure each emulator/bare pair n times, alternating, and keep the best of each
                         (less skew from other jobs on the machine; default 1)
   --runs <n>            test runs in the ingestion payload (default 10000), --tests <n> (default 2000)
+  --pushes <n>          repeated pushes of the same tests after the first (default 50): push 1 vs push n
   --cold-runs <n>       cold starts to take the median of (default 3)
   --cold-entry <how>    auto | dist | build | tsx (default auto: dist/ if up to date, else a fresh build)
   --mix <full|defects>  generated data: full (stories, tasks, tests, runs) or defects only (default full)
@@ -68,6 +69,7 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '1' },
     runs: { type: 'string', default: '10000' },
     tests: { type: 'string', default: '2000' },
+    pushes: { type: 'string', default: '50' },
     'cold-runs': { type: 'string', default: '3' },
     'cold-entry': { type: 'string', default: 'auto' },
     mix: { type: 'string', default: 'full' },
@@ -297,6 +299,17 @@ async function runIngest(s: Servers): Promise<void> {
   await s.bare.call('script', { name: 'ingest', file, mode: 'write' });
   const bare = await s.bare.call<{ ms: number }>('run', { name: 'ingest' });
   log(`   captured push ${(second.ms / 1000).toFixed(2)} s, ${capture.statements} statements; bare replay ${(bare.ms / 1000).toFixed(2)} s`);
+  // the first push's tests pushed again by later builds: each push updates their runs and adds as
+  // many history rows; push n must not be slower than push 1 as the history grows
+  const pushes = Number(values.pushes);
+  const repeated: number[] = [];
+  for (let n = 1; n <= pushes; n++) {
+    const again = testResultsPayload({ runs, tests, buildId: `${s.size}-r${n}`, family: `bench${s.size}a`, seed: n });
+    const r = await pushAndWait(wsUrl, s.cookie, again, 10);
+    if (r.task.runs_updated !== runs || r.task.runs_created !== 0) throw new Error(`repeated push ${n}: ${JSON.stringify(r.task)}`);
+    repeated.push(r.ms);
+  }
+  if (pushes) log(`   repeated pushes: push 1 ${(repeated[0] / 1000).toFixed(2)} s, push ${pushes} ${(repeated[pushes - 1] / 1000).toFixed(2)} s (${(repeated[pushes - 1] / repeated[0]).toFixed(2)}x)`);
   results.ingest = {
     size: s.size,
     runs,
@@ -310,6 +323,7 @@ async function runIngest(s: Servers): Promise<void> {
     payloadBytes: Buffer.byteLength(xml),
     peakRss: peak,
     load: Math.max(loadBefore, load1()),
+    ...(pushes ? { repeated: { pushes, firstMs: repeated[0], lastMs: repeated[pushes - 1], medianMs: [...repeated].sort((a, b) => a - b)[Math.floor(pushes / 2)] } } : {}),
   };
 }
 

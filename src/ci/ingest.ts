@@ -7,11 +7,11 @@
 // skip-errors: with true, a reference that cannot be resolved is dropped and the run is kept;
 // with false (the default), the run that holds it is skipped and reported.
 
-import { environmentsOfRun } from '../resources/hooks/runs.js';
+import { environmentsOfRun, runHistoryRow, summaryStatusOf } from '../resources/hooks/runs.js';
 import { parseQuery } from '../query/parser.js';
 import type { RequestContext } from '../resources/context.js';
 import type { EntityService } from '../resources/entity-service.js';
-import type { RefValue } from '../resources/hooks.js';
+import type { HookApi, RefValue } from '../resources/hooks.js';
 import type { ResolvedEntity } from '../resources/registry.js';
 import { formatDateTime, isIntegerText } from '../resources/values.js';
 import { saveScript, scriptVersion } from '../resources/scripts.js';
@@ -42,6 +42,9 @@ const NATIVE: Record<ParsedRun['status'], string> = {
 };
 
 class Unresolved extends Error {}
+
+/** History rows per INSERT statement (15 columns each: well under SQLite's bound-parameter limit). */
+const HISTORY_ROWS_PER_INSERT = 100;
 
 /** Cucumber step and scenario statuses -> run native status. */
 const GHERKIN_STATUS: Record<string, string> = {
@@ -131,6 +134,12 @@ export class TestResultsIngester {
   private readonly refCache = new Map<string, number | null>();
   private readonly testByKey = new Map<string, number>();
   private readonly runByContext = new Map<string, number>();
+  /** name and version stamp of the runs in runByContext, for updates without a read */
+  private readonly runInfo = new Map<number, { name: string; version: number }>();
+  /** test id -> the payload's test values last compared with (or written to) it */
+  private readonly testValuesSeen = new Map<number, string>();
+  /** log lines of a slice tried in one go, kept until it commits */
+  private pendingLog: string[] | undefined;
   /** tests whose runs are all in runByContext (read once, or created by this ingestion) */
   private readonly runsRead = new Set<number>();
   private readonly outcome: IngestOutcome = { status: 'success', tests_created: 0, tests_updated: 0, runs_created: 0, runs_updated: 0, runs_skipped: 0, errors: [] };
@@ -222,7 +231,7 @@ export class TestResultsIngester {
   private resolve<T>(what: string, value: T | undefined): T | undefined {
     if (value !== undefined) return value;
     if (this.skipErrors) {
-      this.log(`warning: ${what} not found; ignored (skip-errors)`);
+      this.note(`warning: ${what} not found; ignored (skip-errors)`);
       return undefined;
     }
     throw new Unresolved(`${what} not found`);
@@ -294,7 +303,11 @@ export class TestResultsIngester {
 
   private upsertTest(run: ParsedRun, context: RunContext, values = this.testValues(run, context)): number {
     const existing = this.findTest(run);
+    // a test recurs in a payload (once per environment, say): the same values need no second look
+    const seen = existing === undefined ? undefined : JSON.stringify(values);
+    if (existing !== undefined && this.testValuesSeen.get(existing) === seen) return existing;
     if (existing !== undefined) {
+      this.testValuesSeen.set(existing, seen!);
       // Links from the payload are added to the test's; its characteristics follow the payload.
       const patch: Record<string, unknown> = { ...values };
       const { sql } = this.service;
@@ -326,6 +339,7 @@ export class TestResultsIngester {
       ...values,
     });
     this.testByKey.set(this.testKey(run), id);
+    this.testValuesSeen.set(id, JSON.stringify(values));
     this.runsRead.add(id);
     this.outcome.tests_created++;
     return id;
@@ -349,6 +363,8 @@ export class TestResultsIngester {
           .leftJoin(`${tableOf(this.entity('ci_build').store)} as b`, 'b.id', 'r.build')
           .select([
             'r.id as id',
+            'r.name as name',
+            'r.version_stamp as version',
             'r.release as release',
             'b.ci_job as job',
             (eb) => environmentsOfRun(eb, p('envKey')),
@@ -358,8 +374,13 @@ export class TestResultsIngester {
           .where('r.test', '=', p('test'))
           .orderBy('r.id'),
       )
-      .all<{ id: number; release: number | null; job: number | null; envs: string | null }>({ envKey: `${this.entity('run').store}.taxonomies`, ws: this.ctx.workspaceId, test: testId });
+      .all<{ id: number; name: string; version: number; release: number | null; job: number | null; envs: string | null }>({
+        envKey: `${this.entity('run').store}.taxonomies`,
+        ws: this.ctx.workspaceId,
+        test: testId,
+      });
     for (const r of runs) {
+      this.runInfo.set(r.id, { name: r.name, version: r.version });
       const runEnvs = r.envs ? r.envs.split(',').map(Number) : [];
       this.runByContext.set(this.runContextKey(testId, r.job ?? undefined, r.release ?? undefined, runEnvs), r.id);
     }
@@ -486,7 +507,7 @@ export class TestResultsIngester {
     }
     const existing = this.findRun(testId, build?.job, release, envs);
     if (existing !== undefined) {
-      this.service.updateOne(this.ctx, this.entity(gherkin ? 'gherkin_automated_run' : 'run_automated'), String(existing), values);
+      this.updateRun(existing, gherkin ? 'gherkin_automated_run' : 'run_automated', testId, values);
       if (gherkin) this.gherkinSteps(existing, run, true);
       this.outcome.runs_updated++;
       return;
@@ -495,9 +516,13 @@ export class TestResultsIngester {
       const id = this.service.createOne(this.ctx, this.entity('gherkin_automated_run'), { name: run.name, test: { type: 'gherkin_test', id: testId }, ...values });
       this.gherkinSteps(id, run, false);
       this.runByContext.set(this.runContextKey(testId, build?.job, release, envs), id);
+      this.runInfo.set(id, { name: run.name, version: 1 });
       this.outcome.runs_created++;
       return;
     }
+    // the test was found or made by this ingestion, in this transaction: its reference check
+    // needs no query
+    this.service.schema(this.ctx).input.rememberCreated(this.ctx, this.entity('test_automated'), { id: testId, type: 'test_automated', workspace_id: this.ctx.workspaceId });
     const id = this.service.createOne(this.ctx, this.entity('run_automated'), {
       name: run.name,
       test: { type: 'test_automated', id: testId },
@@ -507,7 +532,68 @@ export class TestResultsIngester {
       ...values,
     });
     this.runByContext.set(this.runContextKey(testId, build?.job, release, envs), id);
+    this.runInfo.set(id, { name: run.name, version: 1 });
     this.outcome.runs_created++;
+  }
+
+  /**
+   * A new result for the run of its context, written as the server's own update: every value is
+   * one this ingestion resolved, so the row is written in one statement, without a read, and the
+   * run's hooks are applied here: the summary status follows the native status, and the run
+   * history gets a row. The context (test, release, environment) is the run's already: its links
+   * and the test's last runs stay as they are.
+   */
+  private updateRun(id: number, type: 'run_automated' | 'gherkin_automated_run', testId: number, values: Record<string, unknown>): void {
+    const info = this.runInfo.get(id);
+    if (!info) throw new Error(`run ${id} was not read`);
+    const native = (values.native_status as RefValue | null)?.id ?? null;
+    const status = native === null ? null : this.summaryStatus(native);
+    const columns: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(values)) {
+      if (k === 'release' || k === 'taxonomies') continue;
+      columns[k] = v !== null && typeof v === 'object' ? (v as RefValue).id : v;
+    }
+    columns.status = status;
+    columns.last_modified = formatDateTime(this.ctx.now);
+    columns.version_stamp = info.version + 1;
+    const e = this.entity(type);
+    this.service.store.update(e.store, id, columns);
+    info.version++;
+    this.history.push(runHistoryRow(this.historyApi(), id, { ...columns, name: info.name, test: testId, release: (values.release as RefValue | null)?.id ?? null }));
+    if (this.history.length >= HISTORY_ROWS_PER_INSERT) this.flushHistory();
+  }
+
+  /** History rows of updated runs, inserted many per statement (flushHistory). */
+  private history: Array<Record<string, unknown>> = [];
+
+  /** Inserts the history rows kept so far; called before the transaction that made them ends. */
+  private flushHistory(): void {
+    const rows = this.history;
+    if (!rows.length) return;
+    this.history = [];
+    const columns = Object.keys(rows[0]);
+    const table = tableOf(this.entity('previous_run').store);
+    const { sql } = this.service;
+    const stmt = sql.prepared(`ingestHistory:${rows.length}:${columns.join(',')}`, (p) =>
+      sql.qb.insertInto(table).values(rows.map((_, i) => Object.fromEntries(columns.map((c) => [c, p(`${c}_${i}`)])))),
+    );
+    const params: Record<string, unknown> = {};
+    rows.forEach((row, i) => {
+      for (const c of columns) params[`${c}_${i}`] = row[c];
+    });
+    stmt.run(params);
+  }
+
+  private readonly summaries = new Map<number, number | null>();
+
+  /** The summary status of a native status, as the runs' hook derives it. */
+  private summaryStatus(native: number): number | null {
+    if (!this.summaries.has(native)) this.summaries.set(native, summaryStatusOf(this.historyApi(), native)?.id ?? null);
+    return this.summaries.get(native)!;
+  }
+
+  private historyApi() {
+    return { store: this.service.store, registry: this.service.registry, ctx: this.ctx } as unknown as HookApi;
   }
 
   private buildOf(b: BuildContext | undefined): { id: number; job: number; pipeline?: number } | undefined {
@@ -528,8 +614,15 @@ export class TestResultsIngester {
   private forgetFound(): void {
     this.testByKey.clear();
     this.runByContext.clear();
+    this.runInfo.clear();
     this.runsRead.clear();
     this.refCache.clear();
+    this.testValuesSeen.clear();
+  }
+
+  private note(line: string): void {
+    if (this.pendingLog) this.pendingLog.push(line);
+    else this.log(line);
   }
 
   /**
@@ -543,7 +636,7 @@ export class TestResultsIngester {
     // or run created or deleted over REST), what this ingester found before may no longer hold
     else if (this.stampAfterSlice !== sql.stamp()) this.forgetFound();
     this.total += payload.runs.length;
-    // one transaction per slice, a savepoint per run: a bad run rolls back alone; ids are reserved
+    // one transaction per slice (a bad run rolls back alone, see ingestRuns); ids are reserved
     // for the slice (about three per run: the run, its history row, maybe its test)
     sql.tx(() => this.service.store.batch(Math.min(payload.runs.length * 3, 4096), () => this.ingestRuns(payload, onProgress)));
     this.stampAfterSlice = sql.stamp();
@@ -555,15 +648,43 @@ export class TestResultsIngester {
     return this.outcome;
   }
 
+  /**
+   * The runs of a slice. They are tried in one go, without a savepoint per run; when a run fails,
+   * that attempt is rolled back and the slice is redone with a savepoint per run, so that the bad
+   * run is skipped alone.
+   */
   private ingestRuns(payload: ParsedTestResult, onProgress?: (done: number) => void): void {
-    const { sql } = this.service;
-    const { store } = this.service;
+    const { sql, store } = this.service;
+    const before = { ...this.outcome, errors: [...this.outcome.errors] };
+    const mark = store.idMark();
+    this.pendingLog = [];
+    try {
+      sql.tx(() => {
+        payload.runs.forEach((run) => this.ingestRun(run, payload.context, this.build));
+        this.flushHistory();
+      });
+      const lines = this.pendingLog;
+      this.pendingLog = undefined;
+      for (const line of lines) this.log(line);
+      onProgress?.(payload.runs.length);
+      return;
+    } catch {
+      this.pendingLog = undefined;
+      this.history = [];
+      Object.assign(this.outcome, before);
+      store.restoreIds(mark);
+      this.forgetFound();
+    }
     payload.runs.forEach((run, i) => {
-      const mark = store.idMark();
+      const runMark = store.idMark();
       try {
-        sql.tx(() => this.ingestRun(run, payload.context, this.build));
+        sql.tx(() => {
+          this.ingestRun(run, payload.context, this.build);
+          this.flushHistory();
+        });
       } catch (e) {
-        store.restoreIds(mark);
+        this.history = [];
+        store.restoreIds(runMark);
         const message = e instanceof Error ? e.message : String(e);
         this.outcome.runs_skipped++;
         this.outcome.errors.push(`test_run '${run.name}' (line ${run.line}): ${message}`);

@@ -63,6 +63,12 @@ export interface FieldDescriptor {
    * parent: a node with children cannot be deleted).
    */
   onTargetDelete?: 'cascade' | 'clear' | 'refuse';
+  /**
+   * Whether the column has an index of its own (src/store/schema-sync.ts). Single references have
+   * one unless this is false (no query shape filters on them, and every write would keep it);
+   * other columns only when this is true (a query shape filters on them).
+   */
+  indexed?: boolean;
 }
 
 export type Level = 'workspace' | 'space' | 'site';

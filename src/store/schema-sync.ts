@@ -19,7 +19,7 @@ function columnDdl(c: Column): string {
   return `${quote(c.name)} ${c.sqlType}${collate}`;
 }
 
-export function syncStoreTable(sql: Sql, store: StoreInfo): void {
+export function syncStoreTable(sql: Sql, store: StoreInfo, bySpace = true): void {
   const table = tableOf(store.name);
   const existing = sql.exec(`PRAGMA table_info(${quote(table)})`) as Array<{ name: string }>;
   if (existing.length === 0) {
@@ -40,7 +40,7 @@ export function syncStoreTable(sql: Sql, store: StoreInfo): void {
       if (!have.has(c.name)) sql.sqlite.exec(`ALTER TABLE ${quote(table)} ADD COLUMN ${columnDdl(c)}`);
     }
   }
-  for (const ddl of indexesOf(store)) sql.sqlite.exec(ddl);
+  for (const ddl of indexesOf(store, bySpace)) sql.sqlite.exec(ddl);
   syncRowCounts(sql, store.name);
   sql.forgetStatements();
 }
@@ -102,14 +102,16 @@ function syncRowCounts(sql: Sql, store: string): void {
   );
 }
 
-/** Indexes matched to what the query compiler emits: scope + type, every reference, names, times. */
-function indexesOf(store: StoreInfo): string[] {
+/** Indexes matched to what the query compiler emits: scope + type, references, names, times. */
+function indexesOf(store: StoreInfo, bySpace: boolean): string[] {
   const table = tableOf(store.name);
   const out: string[] = [];
   const index = (suffix: string, cols: string[], where = '') =>
     out.push(`CREATE INDEX IF NOT EXISTS ${quote(`${table}__${suffix}`)} ON ${quote(table)} (${cols.map(quote).join(', ')})${where}`);
   index('scope', ['workspace_id', 'type', 'id']);
-  index('space', ['shared_space_id', 'type', 'id']);
+  // rows of a workspace-level store are read by workspace; by shared space only where a store's
+  // scope or a space-wide unique value says so (every write keeps each index)
+  if (bySpace) index('space', ['shared_space_id', 'type', 'id']);
   index('created', ['workspace_id', 'creation_time']);
   // A reference index holds only the rows that have a value (most reference columns are empty on
   // most rows: each subtype of a shared table uses a few), so that writes maintain small indexes;
@@ -117,15 +119,25 @@ function indexesOf(store: StoreInfo): string[] {
   // reference reads the index alone. (Databases made before keep their full one-column index
   // under the same name.)
   for (const c of store.columns.values()) {
-    if (c.field.type === 'reference') index(c.name, [c.name, 'workspace_id', 'type'], ` WHERE ${quote(c.name)} IS NOT NULL`);
+    const indexed = c.field.indexed ?? c.field.type === 'reference';
+    if (indexed) index(c.name, [c.name, 'workspace_id', 'type'], ` WHERE ${quote(c.name)} IS NOT NULL`);
   }
-  if (store.columns.has('name')) index('name', ['workspace_id', 'name']);
+  if (store.columns.has('name') && store.columns.get('name')!.field.indexed !== false) index('name', ['workspace_id', 'name']);
   if (store.columns.has('logical_name')) index('logical_name', ['logical_name']);
   return out;
 }
 
+/** Stores read by shared space: not workspace-level, scoped by space, or with space-wide unique values. */
+function readBySpace(registry: Registry, store: StoreInfo): boolean {
+  if (store.level !== 'workspace') return true;
+  return store.types.some((type) => {
+    const e = registry.findEntity(type);
+    return !e || e.scope !== undefined || [...e.fieldMap.values()].some((fd) => fd.unique === 'space');
+  });
+}
+
 export function syncEntityTables(sql: Sql, registry: Registry): void {
   sql.tx(() => {
-    for (const store of registry.stores.values()) syncStoreTable(sql, store);
+    for (const store of registry.stores.values()) syncStoreTable(sql, store, readBySpace(registry, store));
   });
 }

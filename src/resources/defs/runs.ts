@@ -112,8 +112,9 @@ export const runDescriptors: EntityDescriptor[] = [
       f.string('package'),
       f.string('class_name'),
       f.string('component'),
-      f.list('test_level', 'list_node.test_level'),
-      f.list('test_framework', 'list_node.je.framework'),
+      // what the run ran with, shown beside the run; queries filter the tests' own fields
+      f.list('test_level', 'list_node.test_level', { indexed: false }),
+      f.list('test_framework', 'list_node.je.framework', { indexed: false }),
       ...reported(),
     ],
   }),
@@ -172,9 +173,11 @@ export const runDescriptors: EntityDescriptor[] = [
     // (Scenario_RunHistory filters `build_id EQ 1035`, `run_id EQ 1000`, `run_native_status EQ 1077`)
     methods: 'G',
     fields: [
-      f.string('name', { editable: false }),
-      f.integer('run_id', { editable: false }),
-      f.integer('build_id', { editable: false }),
+      // the run's name when it ran; the history is read by run and build, not by name
+      f.string('name', { editable: false, indexed: false }),
+      // the history of a run, and of a build: the resource's own query shapes
+      f.integer('run_id', { editable: false, indexed: true }),
+      f.integer('build_id', { editable: false, indexed: true }),
       f.string('build_name', { editable: false }),
       // numeric id of the run's native status list node, compared as a number
       f.integer('run_native_status', { editable: false }),

@@ -35,6 +35,11 @@ const SUMMARY: Record<string, string> = {
   planned: 'planned',
 };
 
+/** The summary status (list_node.run_status.*) of a native status. */
+export function summaryStatusOf(api: HookApi, nativeId: number | undefined): RefValue | null {
+  return summaryOf(api, nativeId);
+}
+
 function summaryOf(api: HookApi, nativeId: number | undefined): RefValue | null {
   const native = logicalNameOf(api, 'list_node', nativeId)?.split('.').pop();
   const summary = native ? SUMMARY[native] : undefined;
@@ -137,8 +142,14 @@ export function recomputeLastRuns(api: HookApi, testId: number | null | undefine
  * copied from the run row itself, so they go straight to the store.
  */
 function recordHistory(api: HookApi, runId: number, created?: Values): void {
+  const row = historyRow(api, runId, created);
+  if (row) api.store.insert(api.registry.entity('previous_run').store, row);
+}
+
+/** The history row of a run's current result (its id allocated), from its values or read back. */
+function historyRow(api: HookApi, runId: number, created?: Values): Values | undefined {
   const { sql } = api.store;
-  // a run just created is its values (the columns not given are empty); else read back
+  // a run's values as hooks have them (the columns not given are empty); else read back
   const run = created
     ? Object.fromEntries(HISTORY_COLUMNS.map((c) => [c, columnValue(created[c])]))
     : sql.prepared('historyRun', (p) => sql.qb.selectFrom(runTable(api)).selectAll().where('id', '=', p('id'))).get<Values>({ id: runId });
@@ -157,7 +168,7 @@ function recordHistory(api: HookApi, runId: number, created?: Values): void {
   }
   const [id] = api.store.allocateIds(1);
   const now = formatDateTime(api.ctx.now);
-  api.store.insert(api.registry.entity('previous_run').store, {
+  return {
     id,
     type: 'previous_run',
     shared_space_id: api.ctx.sharedSpaceId,
@@ -177,7 +188,16 @@ function recordHistory(api: HookApi, runId: number, created?: Values): void {
     duration: run.duration ?? null,
     url_to_ci: run.url_to_ci ?? null,
     external_report_url: run.url_to_ci ?? null,
-  });
+  };
+}
+
+/**
+ * The run history row of a run written without the generic update (test-results ingestion, which
+ * inserts such rows many at a time): `run` holds the run's values as they now are (column values
+ * or references).
+ */
+export function runHistoryRow(api: HookApi, runId: number, run: Values): Values {
+  return historyRow(api, runId, run)!;
 }
 
 /** A hook value of the history columns (references, text, numbers) as its column value. */
@@ -214,7 +234,8 @@ export const runHooks: EntityHooks = {
       const moved = (changes.test as RefValue | undefined)?.id;
       if (moved !== undefined && moved !== current.test) recomputeLastRuns(api, moved);
     }
-    if (AUTOMATED.has(api.entity.type) && (changes.native_status !== undefined || changes.build !== undefined)) recordHistory(api, id);
+    // the run as it now is: its row before, with the changes (no read back)
+    if (AUTOMATED.has(api.entity.type) && (changes.native_status !== undefined || changes.build !== undefined)) recordHistory(api, id, { ...current, ...changes });
   },
   beforeDelete(api, current) {
     recomputeLastRuns(api, current.test as number | null, current.id as number);
