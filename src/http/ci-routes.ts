@@ -365,6 +365,46 @@ export function registerCiRoutes(app: FastifyInstance, emulator: Emulator): void
     return { data: pipelineContexts(emulator, ctx.sharedSpaceId, instanceId, jobId) };
   });
 
+  // Before pushing a build's log, the CI plugins ask which workspaces want it: those where the job
+  // belongs to a pipeline of that server (a JSON list of workspace ids as text).
+  internal('/servers/:instanceId/jobs/:jobId/workspaceId', ['GET'], (request, _reply, ctx) => {
+    const { instanceId, jobId } = request.params as { instanceId: string; jobId: string };
+    const job = one(request.query as Query, 'isBase64') === 'true' ? Buffer.from(jobId, 'base64').toString('utf8') : jobId;
+    const { sql, registry } = emulator;
+    const rows = sql.all<{ w: number }>(
+      sql.qb
+        .selectFrom(`${tableOf(registry.entity('ci_job').store)} as j`)
+        .innerJoin(`${tableOf(registry.entity('ci_server').store)} as s`, 's.id', 'j.ci_server')
+        .select('j.workspace_id as w')
+        .distinct()
+        .where('j.shared_space_id', '=', ctx.sharedSpaceId)
+        .where('s.instance_id', '=', instanceId)
+        .where('j.ci_id', '=', job)
+        .where('j.pipeline', 'is not', null)
+        .orderBy('j.workspace_id'),
+    );
+    return rows.map((r) => String(r.w));
+  });
+
+  // The log of a build, pushed to each workspace the preflight above named (200).
+  app.route({
+    method: [...ALL],
+    url: '/internal-api/shared_spaces/:sid/workspaces/:wid/analytics/ci/:instanceId/:jobId/:buildId/logs',
+    handler: async (request, reply) => {
+      only(request, ['POST', 'PUT']);
+      const ctx = requestContext(emulator, request, 'workspace');
+      const { instanceId, jobId, buildId } = request.params as { instanceId: string; jobId: string; buildId: string };
+      const body = request.body;
+      const content = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.alloc(0);
+      const stored = emulator.sql.tx(() => {
+        const ci = new CiEntities(emulator.service, ciContext(ctx, ctx.workspaceId!));
+        const build = ci.build(ci.job(ci.server(instanceId), jobId), buildId).id;
+        return storeArtifact(emulator.service, ctx, { kind: 'log', buildId: build, content });
+      });
+      return reply.code(200).send(stored);
+    },
+  });
+
   internal('/events', ['PUT', 'POST'], (request, reply, ctx) => {
     const body = request.body as { server?: CiServerInfo; events?: CiEvent[] } | undefined;
     if (!body || typeof body !== 'object' || !Array.isArray(body.events) || !body.server || typeof body.server !== 'object') {

@@ -168,6 +168,28 @@ describe('a Jenkins plugin pointed at the emulator', () => {
     expect(idsOf(rootBuild.commits)).toEqual([commits.data[0].id]);
   });
 
+  it('6b. pushes the build logs: the preflight names the workspace, each log lands on its build', async () => {
+    const pre = await t.get(`${internal}/servers/e2e-jenkins/jobs/e2e-tests/workspaceId`, CI);
+    expect(pre.status).toBe(200);
+    expect(pre.body).toEqual([w.id]);
+    const b64 = encodeURIComponent(Buffer.from('e2e-tests').toString('base64'));
+    expect((await t.get(`${internal}/servers/e2e-jenkins/jobs/${b64}/workspaceId?isBase64=true`, CI)).body).toEqual([w.id]);
+    expect((await t.get(`${internal}/servers/e2e-jenkins/jobs/not-in-a-pipeline/workspaceId`, CI)).body).toEqual([]);
+    const url = `/internal-api/shared_spaces/${t.app.emulator.defaults.sharedSpaceId}/workspaces/${w.id}/analytics/ci/e2e-jenkins/e2e-tests/3/logs`;
+    const log = 'Started by upstream project "e2e-root" build number 17\nRunning tests\nFinished: UNSTABLE\n';
+    // as text, and as bytes
+    for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/octet-stream' }]) {
+      const res = await t.app.inject({ method: 'POST', url, cookies: t.cookies, headers: { ...CI, ...headers }, payload: Buffer.from(log) });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ type: 'log', bytes: Buffer.byteLength(log), lines: 4 });
+    }
+    const build = (await w.read(`ci_builds?${q('ci_job EQ {ci_id EQ ^e2e-tests^}')}`, PREVIEW)).data[0].id;
+    const logs = await w.read(`logs?build=${build}`, PREVIEW);
+    expect(logs.total_count).toBe(2);
+    const served = await t.app.inject({ method: 'GET', url: `${w.path}/logs/${logs.data[0].id}`, cookies: t.cookies, headers: PREVIEW });
+    expect(served.body).toBe(log);
+  });
+
   it('7. updates the pipeline from the plugin: new name, no release (-1)', async () => {
     const res = await t.put(configuration('e2e-root'), { data: [{ contextEntityId: Number(pipeline), contextEntityName: `Shop renamed ${w.id}`, workspaceId: Number(w.id), releaseId: -1 }] }, CI);
     expect(res.status, res.text).toBe(200);
