@@ -7,7 +7,8 @@
 // skip-errors: with true, a reference that cannot be resolved is dropped and the run is kept;
 // with false (the default), the run that holds it is skipped and reported.
 
-import { environmentsOfRun, runHistoryRow, summaryStatusOf } from '../resources/hooks/runs.js';
+import { environmentsOfRun, joinLastRuns, runHistoryRow, summaryStatusOf } from '../resources/hooks/runs.js';
+import { linkKey } from '../query/to-sql.js';
 import { parseQuery } from '../query/parser.js';
 import type { RequestContext } from '../resources/context.js';
 import type { EntityService } from '../resources/entity-service.js';
@@ -520,20 +521,51 @@ export class TestResultsIngester {
       this.outcome.runs_created++;
       return;
     }
-    // the test was found or made by this ingestion, in this transaction: its reference check
-    // needs no query
-    this.service.schema(this.ctx).input.rememberCreated(this.ctx, this.entity('test_automated'), { id: testId, type: 'test_automated', workspace_id: this.ctx.workspaceId });
-    const id = this.service.createOne(this.ctx, this.entity('run_automated'), {
-      name: run.name,
-      test: { type: 'test_automated', id: testId },
-      package: run.package ?? null,
-      class_name: run.className ?? null,
-      component: run.module ?? null,
-      ...values,
-    });
+    const id = this.createRun(testId, run, values, envs);
     this.runByContext.set(this.runContextKey(testId, build?.job, release, envs), id);
     this.runInfo.set(id, { name: run.name, version: 1 });
     this.outcome.runs_created++;
+  }
+
+  /**
+   * A new automated run, written as the server's own create: every value is one this ingestion
+   * resolved (the test, list values, build, release, environment), so the row goes in with one
+   * statement, and the run's hooks are applied here: the summary status, the author, the test's
+   * last runs and a run history row.
+   */
+  private createRun(testId: number, run: ParsedRun, values: Record<string, unknown>, envs: number[]): number {
+    const e = this.entity('run_automated');
+    const { store } = this.service;
+    const [id] = store.allocateIds(1);
+    const now = formatDateTime(this.ctx.now);
+    const native = (values.native_status as RefValue | null)?.id ?? null;
+    const row: Record<string, unknown> = {
+      id,
+      type: 'run_automated',
+      shared_space_id: this.ctx.sharedSpaceId,
+      workspace_id: this.ctx.workspaceId,
+      creation_time: now,
+      last_modified: now,
+      version_stamp: 1,
+      name: run.name,
+      test: testId,
+      package: run.package ?? null,
+      class_name: run.className ?? null,
+      component: run.module ?? null,
+      author: this.ctx.userId,
+    };
+    for (const [k, v] of Object.entries(values)) {
+      if (k === 'taxonomies') continue;
+      row[k] = v !== null && typeof v === 'object' ? (v as RefValue).id : v;
+    }
+    row.status = native === null ? null : this.summaryStatus(native);
+    store.insert(e.store, row);
+    if (envs.length) store.setLinks(linkKey(this.service.registry, e, 'taxonomies'), id, envs, true);
+    const api = this.historyApi();
+    joinLastRuns(api, testId, id, { release: values.release, taxonomies: envs.map((x) => ({ type: 'taxonomy_item_node', id: x })) });
+    this.history.push(runHistoryRow(api, id, row));
+    if (this.history.length >= HISTORY_ROWS_PER_INSERT) this.flushHistory();
+    return id;
   }
 
   /**

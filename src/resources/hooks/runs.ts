@@ -106,6 +106,14 @@ function addLastRun(api: HookApi, testId: number | null | undefined, runId: numb
   api.store.setLinks(lastKey, testId, next.sort((a, b) => a - b));
 }
 
+/**
+ * A run just written without the generic create (test-results ingestion) joins its test's last
+ * runs as the create hook would have it join them. `values` holds its `release` and `taxonomies`.
+ */
+export function joinLastRuns(api: HookApi, testId: number, runId: number, values: Values): void {
+  addLastRun(api, testId, runId, values);
+}
+
 /** Recomputes a test's last_runs: its newest run in each context. */
 export function recomputeLastRuns(api: HookApi, testId: number | null | undefined, withoutRun?: number): void {
   if (testId === null || testId === undefined) return;
