@@ -174,7 +174,7 @@ export class Renderer {
     if (need.kind === 'values') return need.values;
     const { field } = item;
     if (need.kind === 'single') {
-      const refs = this.referenced(scope, field, item.sub, need.ids.filter((x): x is number => x !== null), loaded);
+      const refs = this.referenced(scope, field, item.sub, need.ids, loaded);
       return need.ids.map((id) => (id === null ? null : (refs.get(id) ?? null)));
     }
     const refs = this.referenced(scope, field, item.sub, [...new Set([...need.lists.values()].flat())], loaded);
@@ -220,12 +220,13 @@ export class Renderer {
   }
 
   /** Rendered reference values by id: `{type, id, name}` or the sub-plan's fields. */
-  private referenced(scope: Scope, field: FieldDescriptor, sub: RenderPlan | undefined, ids: number[], loaded: Map<string, Map<number, Row>>): Map<number, Json> {
+  private referenced(scope: Scope, field: FieldDescriptor, sub: RenderPlan | undefined, ids: ReadonlyArray<number | null>, loaded: Map<string, Map<number, Row>>): Map<number, Json> {
     const out = new Map<number, Json>();
     if (!ids.length) return out;
     const typeName: TypeNamer = (row) => this.registry.referenceTypeName(field, row.type as string);
     if (sub) {
-      const unique = [...new Set(ids)];
+      const unique = [...new Set(ids)].filter((x): x is number => x !== null);
+      if (!unique.length) return out;
       for (const storeName of this.storesOf(field)) {
         const rows = this.store.rowsById(storeName, unique, this.columns(sub));
         const rendered = this.render(scope, sub, rows, typeName);
@@ -237,7 +238,9 @@ export class Renderer {
       const rows = loaded.get(storeName);
       if (!rows) continue;
       const hasName = this.registry.store(storeName).hasName;
-      for (const id of new Set(ids)) {
+      // ids are unique across stores: an id found in one store is not looked for in the next
+      for (const id of ids) {
+        if (id === null || out.has(id)) continue;
         const r = rows.get(id);
         if (!r) continue;
         const ref: Json = { type: typeName(r), id: String(r.id) };
