@@ -202,7 +202,7 @@ describe('row counts on a database file', () => {
 
   it('are rebuilt for a database made without them, and follow another connection', async () => {
     const file = path.join(dir, 'old.db');
-    let e = await Emulator.open({ db: file, logger: false } as never);
+    let e = await Emulator.open({ db: file });
     generateRows(e, e.defaults.workspaceId, 40);
     e.close();
     // a database of an earlier version: no counts table, no triggers
@@ -210,7 +210,7 @@ describe('row counts on a database file', () => {
     for (const { name } of raw.prepare(`select name from sqlite_master where type = 'trigger'`).all() as Array<{ name: string }>) raw.exec(`drop trigger "${name}"`);
     raw.exec(`drop table ${ROW_COUNT_TABLE}`);
     raw.close();
-    e = await Emulator.open({ db: file, logger: false } as never);
+    e = await Emulator.open({ db: file });
     try {
       expect(drift(e.sql.sqlite)).toEqual([]);
       // another connection writes to the same file: the triggers are part of the schema
