@@ -1,8 +1,8 @@
 // What a test-results payload becomes: the CI server, job and build of its build context; for each
 // test_run, the automated test (found by module + package + class + name, as Octane matches, or
-// created) and its automated run in that context (release, environment, job), updated push after
-// push so that run history (previous_runs) and the tests' last_runs follow. Failed runs keep their
-// error type, message and stack trace.
+// created) and its automated run in that context (release, milestone, environment, job), updated
+// push after push so that run history (previous_runs) and the tests' last_runs follow. Failed runs keep
+// their error type, message and stack trace.
 //
 // skip-errors: with true, a reference that cannot be resolved is dropped and the run is kept;
 // with false (the default), the run that holds it is skipped and reported.
@@ -119,6 +119,13 @@ export class CiEntities {
     const { sql } = this.service;
     const row = sql.get<{ pipeline: number | null }>(sql.qb.selectFrom(tableOf(this.entity('ci_job').store)).select('pipeline').where('id', '=', jobId));
     return row?.pipeline ?? undefined;
+  }
+
+  /** The pipeline run a build belongs to, if any. */
+  pipelineRunOfBuild(buildId: number): number | undefined {
+    const { sql } = this.service;
+    const row = sql.get<{ pipeline_run: number | null }>(sql.qb.selectFrom(tableOf(this.entity('ci_build').store)).select('pipeline_run').where('id', '=', buildId));
+    return row?.pipeline_run ?? undefined;
   }
 
   private readonly listNodes = new Map<string, number | undefined>();
@@ -346,14 +353,18 @@ export class TestResultsIngester {
     return id;
   }
 
-  private runContextKey(testId: number, job: number | undefined, release: number | undefined, envs: number[]): string {
+  private runContextKey(testId: number, job: number | undefined, release: number | undefined, milestone: number | undefined, envs: number[]): string {
     // a test is automated or Gherkin, never both: its id alone says which runs it has
-    return `${testId}|${job ?? ''}|${release ?? ''}|${[...envs].sort((a, b) => a - b).join(',')}`;
+    return `${testId}|${job ?? ''}|${release ?? ''}|${milestone ?? ''}|${[...envs].sort((a, b) => a - b).join(',')}`;
   }
 
-  /** The automated run of a test in this context (job, release, environment), if one exists. */
-  private findRun(testId: number, job: number | undefined, release: number | undefined, envs: number[]): number | undefined {
-    const key = this.runContextKey(testId, job, release, envs);
+  /**
+   * The automated run of a test in this context (job, release, milestone, environment), if one
+   * exists. The milestone is part of it as it is of the test's last-run context, so a run updated
+   * by a later result never leaves the last-run context it holds.
+   */
+  private findRun(testId: number, job: number | undefined, release: number | undefined, milestone: number | undefined, envs: number[]): number | undefined {
+    const key = this.runContextKey(testId, job, release, milestone, envs);
     if (this.runByContext.has(key) || this.runsRead.has(testId)) return this.runByContext.get(key);
     const { sql } = this.service;
     // every automated run of the test with its job and environment, in one statement
@@ -367,6 +378,7 @@ export class TestResultsIngester {
             'r.name as name',
             'r.version_stamp as version',
             'r.release as release',
+            'r.milestone as milestone',
             'b.ci_job as job',
             (eb) => environmentsOfRun(eb, p('envKey')),
           ])
@@ -375,7 +387,7 @@ export class TestResultsIngester {
           .where('r.test', '=', p('test'))
           .orderBy('r.id'),
       )
-      .all<{ id: number; name: string; version: number; release: number | null; job: number | null; envs: string | null }>({
+      .all<{ id: number; name: string; version: number; release: number | null; milestone: number | null; job: number | null; envs: string | null }>({
         envKey: `${this.entity('run').store}.taxonomies`,
         ws: this.ctx.workspaceId,
         test: testId,
@@ -383,7 +395,7 @@ export class TestResultsIngester {
     for (const r of runs) {
       this.runInfo.set(r.id, { name: r.name, version: r.version });
       const runEnvs = r.envs ? r.envs.split(',').map(Number) : [];
-      this.runByContext.set(this.runContextKey(testId, r.job ?? undefined, r.release ?? undefined, runEnvs), r.id);
+      this.runByContext.set(this.runContextKey(testId, r.job ?? undefined, r.release ?? undefined, r.milestone ?? undefined, runEnvs), r.id);
     }
     // the runs of this test made from now on are added to runByContext as they are created
     this.runsRead.add(testId);
@@ -472,7 +484,7 @@ export class TestResultsIngester {
     }
   }
 
-  private ingestRun(run: ParsedRun, global: RunContext, build: { id: number; job: number; pipeline?: number } | undefined): void {
+  private ingestRun(run: ParsedRun, global: RunContext, build: { id: number; job: number; pipeline?: number; pipelineRun?: number } | undefined): void {
     const context = this.merged(global, run.context);
     const release = context.release ? this.resolve(`release '${context.release.id ?? context.release.name}'`, this.byIdOrName('release', context.release)) : undefined;
     const milestone = context.milestone ? this.resolve(`milestone '${context.milestone.id ?? context.milestone.name}'`, this.byIdOrName('milestone', context.milestone)) : undefined;
@@ -487,6 +499,8 @@ export class TestResultsIngester {
       native_status: native === undefined ? null : { type: 'list_node', id: native },
       build: build ? { type: 'ci_build', id: build.id } : null,
       pipeline: build?.pipeline ? { type: 'pipeline', id: build.pipeline } : null,
+      // the build's pipeline run, as the runs' hook would take it from the build
+      pipeline_run: build?.pipelineRun ? { type: 'pipeline_run', id: build.pipelineRun } : null,
       release: release === undefined ? null : { type: 'release', id: release },
       milestone: milestone === undefined ? null : { type: 'milestone', id: milestone },
       taxonomies: { data: envs.map((id) => ({ type: 'taxonomy_item_node', id })) },
@@ -506,7 +520,7 @@ export class TestResultsIngester {
       values.test_level = testValues.test_level ?? null;
       values.test_framework = testValues.framework ?? null;
     }
-    const existing = this.findRun(testId, build?.job, release, envs);
+    const existing = this.findRun(testId, build?.job, release, milestone, envs);
     if (existing !== undefined) {
       this.updateRun(existing, gherkin ? 'gherkin_automated_run' : 'run_automated', testId, values);
       if (gherkin) this.gherkinSteps(existing, run, true);
@@ -516,13 +530,13 @@ export class TestResultsIngester {
     if (gherkin) {
       const id = this.service.createOne(this.ctx, this.entity('gherkin_automated_run'), { name: run.name, test: { type: 'gherkin_test', id: testId }, ...values });
       this.gherkinSteps(id, run, false);
-      this.runByContext.set(this.runContextKey(testId, build?.job, release, envs), id);
+      this.runByContext.set(this.runContextKey(testId, build?.job, release, milestone, envs), id);
       this.runInfo.set(id, { name: run.name, version: 1 });
       this.outcome.runs_created++;
       return;
     }
     const id = this.createRun(testId, run, values, envs);
-    this.runByContext.set(this.runContextKey(testId, build?.job, release, envs), id);
+    this.runByContext.set(this.runContextKey(testId, build?.job, release, milestone, envs), id);
     this.runInfo.set(id, { name: run.name, version: 1 });
     this.outcome.runs_created++;
   }
@@ -562,7 +576,7 @@ export class TestResultsIngester {
     store.insert(e.store, row);
     if (envs.length) store.setLinks(linkKey(this.service.registry, e, 'taxonomies'), id, envs, true);
     const api = this.historyApi();
-    joinLastRuns(api, testId, id, { release: values.release, taxonomies: envs.map((x) => ({ type: 'taxonomy_item_node', id: x })) });
+    joinLastRuns(api, testId, id, { release: values.release, milestone: values.milestone, taxonomies: envs.map((x) => ({ type: 'taxonomy_item_node', id: x })) });
     this.history.push(runHistoryRow(api, id, row));
     if (this.history.length >= HISTORY_ROWS_PER_INSERT) this.flushHistory();
     return id;
@@ -628,16 +642,16 @@ export class TestResultsIngester {
     return { store: this.service.store, registry: this.service.registry, ctx: this.ctx } as unknown as HookApi;
   }
 
-  private buildOf(b: BuildContext | undefined): { id: number; job: number; pipeline?: number } | undefined {
+  private buildOf(b: BuildContext | undefined): { id: number; job: number; pipeline?: number; pipelineRun?: number } | undefined {
     if (!b || !b.serverId || !b.jobId || !b.buildId) return undefined;
     const server = this.ci.server(b.serverId);
     const job = this.ci.job(server, b.jobId, b.jobName);
     // the build's name and kind (sub_type) as the payload's build element gives them
     const build = this.ci.build(job, b.buildId, { ...(b.buildName ? { name: b.buildName } : {}), ...(b.subType ? { sub_type: b.subType } : {}) });
-    return { id: build.id, job, pipeline: this.ci.pipelineOfJob(job) };
+    return { id: build.id, job, pipeline: this.ci.pipelineOfJob(job), pipelineRun: build.created ? undefined : this.ci.pipelineRunOfBuild(build.id) };
   }
 
-  private build: { id: number; job: number; pipeline?: number } | undefined;
+  private build: { id: number; job: number; pipeline?: number; pipelineRun?: number } | undefined;
   private total = 0;
   /** the database's change stamp when the last slice ended (see ingest) */
   private stampAfterSlice: string | undefined;

@@ -3,7 +3,7 @@
 
 import { allDescriptors } from './defs/index.js';
 import type { EntityHooks } from './hooks.js';
-import { ciServerHooks, pipelineHooks } from './hooks/ci.js';
+import { ciBuildHooks, ciServerHooks, pipelineHooks } from './hooks/ci.js';
 import { composeHooks } from './hooks/compose.js';
 import { lifecycleHooks } from './hooks/lifecycle.js';
 import { listNodeHooks } from './hooks/lists.js';
@@ -46,6 +46,7 @@ const HOOKS: Record<string, EntityHooks | EntityHooks[]> = {
   test_suite_link_to_gherkin: suiteLinkHooks,
   test_suite_link_to_automated: suiteLinkHooks,
   ci_server: ciServerHooks,
+  ci_build: ciBuildHooks,
   pipeline: pipelineHooks,
   comment: ownedHooks,
   attachment: [ownedHooks, attachmentHooks()],

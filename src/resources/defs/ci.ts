@@ -70,7 +70,8 @@ export const ciDescriptors: EntityDescriptor[] = [
       // the build parameters and the causes (user, timer, SCM, upstream build) the CI event carried
       f.object('parameters', { editable: false }),
       f.object('causes', { editable: false }),
-      f.inverse('runs', 'run', 'build', ['run_automated'], { label: 'Automated runs' }),
+      // the automated and Gherkin runs reported for the build
+      f.inverse('runs', 'run', 'build', ['run_automated', 'gherkin_automated_run'], { label: 'Automated runs' }),
       f.inverse('commits', 'scm_commit', 'ci_build', ['scm_commit']),
     ],
   }),
@@ -105,7 +106,9 @@ export const ciDescriptors: EntityDescriptor[] = [
       f.dateTime('start_time', { editable: false }),
       f.dateTime('end_time', { editable: false }),
       f.integer('duration', { editable: false }),
-      f.multi('runs', ['run_automated']),
+      // the runs reported for any build of the pipeline run: the inverse of the runs' pipeline_run,
+      // which the server keeps from their build, so nothing else has to be written
+      f.inverse('runs', 'run', 'pipeline_run', ['run_automated', 'gherkin_automated_run']),
       f.multi('user_tags', ['user_tag']),
       f.inverse('builds', 'ci_build', 'pipeline_run', ['ci_build']),
     ],

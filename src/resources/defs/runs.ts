@@ -45,6 +45,9 @@ function reported(): FieldDescriptor[] {
   return [
     f.ref('build', ['ci_build']),
     f.ref('pipeline', ['pipeline']),
+    // the pipeline run the run's build belongs to, kept by the server from the build (a sub-job's
+    // build joins the root's run); pipeline_run.runs is its inverse
+    f.ref('pipeline_run', ['pipeline_run'], { editable: false }),
     f.string('url_to_ci', { label: 'URL to CI' }),
     // the run's id in the reporting tool, and the kind of run it reports (test_run run_type)
     f.string('external_run_id', { label: 'External run id' }),

@@ -14,6 +14,21 @@ export const ciServerHooks: EntityHooks = {
   },
 };
 
+/**
+ * A build that joins a pipeline run (a sub-job's build joining the root's run, often after its
+ * tests were reported) takes the runs reported for it along: their pipeline_run follows the build's.
+ */
+export const ciBuildHooks: EntityHooks = {
+  afterUpdate(api, id, current, changes) {
+    if (changes.pipeline_run === undefined) return;
+    const next = (changes.pipeline_run as RefValue | null)?.id ?? null;
+    if (next === (current.pipeline_run ?? null)) return;
+    const { sql } = api.store;
+    const runs = tableOf(api.registry.entity('run').store);
+    sql.prepared('buildRunsPipelineRun', (p) => sql.qb.updateTable(runs).set({ pipeline_run: p('run') }).where('build', '=', p('build'))).run({ run: next, build: id });
+  },
+};
+
 function serverByInstanceId(api: HookApi, instanceId: string): number | undefined {
   const { sql } = api.store;
   return sql.get<{ id: number }>(

@@ -1,5 +1,5 @@
 // Runs: the summary `status` follows the native status; a test's `last_runs` hold its newest run
-// per context (release and environment); automated results are kept in the run history
+// per context (release, milestone and environment); automated results are kept in the run history
 // (previous_runs); a manual run gets its steps from the test's script; planning a suite run plans
 // a run for each test of the suite. Suite links get their order.
 
@@ -51,9 +51,13 @@ function runTable(api: HookApi): string {
   return tableOf(api.registry.entity('run').store);
 }
 
-/** Release and environment: two runs of a test in one context replace each other as "last run". */
-function contextOf(release: number | null, envs: number[]): string {
-  return `${release ?? ''}|${[...new Set(envs)].sort((a, b) => a - b).join(',')}`;
+/**
+ * Release, milestone and environment: two runs of a test in one context replace each other as
+ * "last run", whatever job or pipeline reported them (Octane keeps a last run per release,
+ * milestone, program and environment tags; the emulator has no programs).
+ */
+function contextOf(release: number | null, milestone: number | null, envs: number[]): string {
+  return `${release ?? ''}|${milestone ?? ''}|${[...new Set(envs)].sort((a, b) => a - b).join(',')}`;
 }
 
 /**
@@ -74,21 +78,26 @@ function addLastRun(api: HookApi, testId: number | null | undefined, runId: numb
         .select([
           'r.id as id',
           'r.release as release',
+          'r.milestone as milestone',
           'l.ord as ord',
           (eb) => environmentsOfRun(eb, p('envKey')),
         ])
         .where('l.field', '=', p('lastKey'))
         .where('l.src_id', '=', p('test')),
     )
-    .all<{ id: number; release: number | null; ord: number; envs: string | null }>({ envKey, lastKey, test: testId });
+    .all<{ id: number; release: number | null; milestone: number | null; ord: number; envs: string | null }>({ envKey, lastKey, test: testId });
   // no last runs yet: the test may have runs from before, so look at all of them
   if (!current.length) return recomputeLastRuns(api, testId);
-  const key = contextOf((values.release as RefValue | null | undefined)?.id ?? null, ((values.taxonomies as RefValue[] | undefined) ?? []).map((r) => r.id));
+  const key = contextOf(
+    (values.release as RefValue | null | undefined)?.id ?? null,
+    (values.milestone as RefValue | null | undefined)?.id ?? null,
+    ((values.taxonomies as RefValue[] | undefined) ?? []).map((r) => r.id),
+  );
   const next: number[] = [];
   let placed = false;
   for (const r of current) {
     const envs = r.envs ? r.envs.split(',').map(Number) : [];
-    if (contextOf(r.release, envs) !== key) next.push(r.id);
+    if (contextOf(r.release, r.milestone, envs) !== key) next.push(r.id);
     else if (r.id > runId) return; // the test already has a newer run in this context
     else if (!placed) {
       next.push(runId);
@@ -108,7 +117,8 @@ function addLastRun(api: HookApi, testId: number | null | undefined, runId: numb
 
 /**
  * A run just written without the generic create (test-results ingestion) joins its test's last
- * runs as the create hook would have it join them. `values` holds its `release` and `taxonomies`.
+ * runs as the create hook would have it join them. `values` holds its `release`, `milestone` and
+ * `taxonomies`.
  */
 export function joinLastRuns(api: HookApi, testId: number, runId: number, values: Values): void {
   addLastRun(api, testId, runId, values);
@@ -126,20 +136,21 @@ export function recomputeLastRuns(api: HookApi, testId: number | null | undefine
         .select([
           'r.id as id',
           'r.release as release',
+          'r.milestone as milestone',
           (eb) => environmentsOfRun(eb, p('envKey')),
         ])
         .where('r.test', '=', p('test'))
         .where('r.id', '!=', p('without'))
         .orderBy('r.id', 'desc'),
     )
-    .all<{ id: number; release: number | null; envs: string | null }>({
+    .all<{ id: number; release: number | null; milestone: number | null; envs: string | null }>({
       envKey: linkKey(api.registry, api.registry.entity('run'), 'taxonomies'),
       test: testId,
       without: withoutRun ?? -1,
     });
   const newest = new Map<string, number>();
   for (const r of runs) {
-    const key = contextOf(r.release, r.envs ? r.envs.split(',').map(Number) : []);
+    const key = contextOf(r.release, r.milestone, r.envs ? r.envs.split(',').map(Number) : []);
     if (!newest.has(key)) newest.set(key, r.id);
   }
   api.store.setLinks(linkKey(api.registry, api.registry.entity('test'), 'last_runs'), testId, [...newest.values()].sort((a, b) => a - b));
@@ -220,16 +231,28 @@ const HISTORY_COLUMNS = ['name', 'build', 'native_status', 'status', 'test', 're
 /** Run subtypes reported by CI, whose results are kept in the run history. */
 const AUTOMATED = new Set(['run_automated', 'gherkin_automated_run']);
 
+/** The pipeline run a build belongs to, as the run's `pipeline_run` value. */
+function pipelineRunOfBuild(api: HookApi, build: RefValue | null | undefined): RefValue | null {
+  if (!build) return null;
+  const { sql } = api.store;
+  const builds = tableOf(api.registry.entity('ci_build').store);
+  const row = sql.prepared('runBuildPipelineRun', (p) => sql.qb.selectFrom(builds).select('pipeline_run').where('id', '=', p('id'))).get<{ pipeline_run: number | null }>({ id: build.id });
+  return row?.pipeline_run ? { type: 'pipeline_run', id: row.pipeline_run } : null;
+}
+
 export const runHooks: EntityHooks = {
   beforeCreate(api, values) {
     values.status = summaryOf(api, (values.native_status as RefValue | undefined)?.id);
     if (values.started === undefined || values.started === null) values.started = formatDateTime(api.ctx.now);
+    // a writer that knows the build's pipeline run (test-results ingestion) passes it along
+    if (AUTOMATED.has(api.entity.type) && values.pipeline_run === undefined) values.pipeline_run = pipelineRunOfBuild(api, values.build as RefValue | null | undefined);
   },
   afterCreate(api, id, values) {
     addLastRun(api, (values.test as RefValue | undefined)?.id, id, values);
     if (AUTOMATED.has(api.entity.type)) recordHistory(api, id, values);
   },
   beforeUpdate(api, current, changes) {
+    if (AUTOMATED.has(api.entity.type) && changes.build !== undefined) changes.pipeline_run = pipelineRunOfBuild(api, changes.build as RefValue | null);
     if (changes.native_status === undefined) return;
     changes.status = summaryOf(api, (changes.native_status as RefValue | null)?.id);
     // a new result is a new execution: it started when it was reported, unless the client says
@@ -237,7 +260,7 @@ export const runHooks: EntityHooks = {
     if (next !== current.native_status && changes.started === undefined) changes.started = formatDateTime(api.ctx.now);
   },
   afterUpdate(api, id, current, changes) {
-    if (changes.test !== undefined || changes.release !== undefined || changes.taxonomies !== undefined) {
+    if (changes.test !== undefined || changes.release !== undefined || changes.milestone !== undefined || changes.taxonomies !== undefined) {
       recomputeLastRuns(api, current.test as number | null);
       const moved = (changes.test as RefValue | undefined)?.id;
       if (moved !== undefined && moved !== current.test) recomputeLastRuns(api, moved);
