@@ -20,6 +20,7 @@ let app: FastifyInstance;
 let data: GeneratedData;
 let cookies: Record<string, string>;
 let ws: string;
+let ci: ReportedCi;
 const rowCounts = new Map<string, number>();
 
 beforeAll(async () => {
@@ -29,6 +30,7 @@ beforeAll(async () => {
   cookies = Object.fromEntries(si.cookies.map((c) => [c.name, c.value]));
   const { sharedSpaceId, workspaceId } = app.emulator.defaults;
   ws = `/api/shared_spaces/${sharedSpaceId}/workspaces/${workspaceId}`;
+  ci = await reportPipeline();
   const sqlite = app.emulator.sql.sqlite;
   for (const { name } of sqlite.prepare(`select name from sqlite_master where type = 'table'`).all() as Array<{ name: string }>) {
     rowCounts.set(name, (sqlite.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n);
@@ -38,6 +40,52 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
 });
+
+/** What a CI server reported: a pipeline run of two builds, their runs and the runs' history. */
+interface ReportedCi {
+  pipelineRun: number;
+  build: number;
+  run: number;
+}
+
+/** Runs per test-results push: two pushes make the runs and the run history big tables. */
+const CI_RUNS = 1200;
+
+async function inject(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<any> {
+  const res = await app.inject({ method, url, cookies, headers, ...(payload === undefined ? {} : { payload: payload as string }) });
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
+  return res.body ? JSON.parse(res.body) : undefined;
+}
+
+/**
+ * A pipeline whose root job's builds #1 and #2 each report CI_RUNS results (a fifth failing), as a
+ * CI plugin does: events start the build (and its pipeline run), then the test results follow.
+ */
+async function reportPipeline(): Promise<ReportedCi> {
+  const space = `/internal-api/shared_spaces/${app.emulator.defaults.sharedSpaceId}/analytics/ci`;
+  await inject('POST', `${ws}/ci_servers`, { data: [{ name: 'Plans CI', instance_id: 'plans-ci', server_type: 'jenkins' }] });
+  const jobs = [{ jobCiId: 'plans-root', name: 'Root', phasesInternal: [], phasesPostBuild: [] }];
+  await inject('POST', `${ws}/pipelines`, { data: [{ name: 'Plans pipeline', server_ci_id: 'plans-ci', root_job_ci_id: 'plans-root', jobs }] });
+  for (const build of ['1', '2']) {
+    const event = { eventType: 'started', project: 'plans-root', projectDisplayName: 'plans-root', buildCiId: build, number: build, startTime: 1_750_000_000_000 };
+    await inject('PUT', `${space}/events`, { server: { instanceId: 'plans-ci', type: 'jenkins', url: 'http://plans-ci.local' }, events: [event] });
+    const runs = Array.from({ length: CI_RUNS }, (_, i) =>
+      i % 5 ? `<test_run package="plans" class="C${i % 40}" name="t${i}" status="Passed" duration="3"/>` : `<test_run package="plans" class="C${i % 40}" name="t${i}" status="Failed" duration="3"><error type="E" message="m">stack</error></test_run>`,
+    );
+    const xml = `<test_result><build server_id="plans-ci" job_id="plans-root" build_id="${build}"/><test_runs>${runs.join('')}</test_runs></test_result>`;
+    const task = await inject('POST', `${ws}/test-results`, xml, { 'content-type': 'application/xml' });
+    for (let waited = 0; ; waited += 50) {
+      const status = String((await inject('GET', `${ws}/test-results/${task.id}`)).status).toLowerCase();
+      if (status === 'success') break;
+      if (status !== 'queued' && status !== 'running') throw new Error(`test results task ${task.id}: ${status}`);
+      if (waited > 30_000) throw new Error(`test results task ${task.id} still ${status}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  const builds = await inject('GET', `${ws}/ci_builds?query=${q('build_ci_id EQ ^2^')}&fields=pipeline_run`, undefined, { 'ALM-OCTANE-TECH-PREVIEW': 'true' });
+  const run = await inject('GET', `${ws}/automated_runs?query=${q('name EQ ^t0^')}&fields=id`);
+  return { pipelineRun: Number(builds.data[0].pipeline_run.id), build: Number(builds.data[0].id), run: Number(run.data[0].id) };
+}
 
 const KEYWORDS = new Set(['where', 'inner', 'left', 'join', 'on', 'order', 'group', 'limit', 'union', 'as', 'and', 'or', 'set', 'values']);
 
@@ -92,6 +140,9 @@ describe('query plans of the main shapes (no scan of a big table)', () => {
     expect(rowCounts.get('entity_link')).toBeGreaterThan(BIG);
     expect(rowCounts.get('e_run')).toBeGreaterThan(100);
     expect(data.releases.length).toBe(20);
+    // the CI report: runs and their history are big tables too
+    expect(rowCounts.get('e_run')).toBeGreaterThan(BIG);
+    expect(rowCounts.get('e_previous_run')).toBeGreaterThanOrEqual(2 * CI_RUNS);
   });
 
   const shapes: Array<[string, () => string, (r: Awaited<ReturnType<typeof plansOf>>) => void]> = [
@@ -144,6 +195,31 @@ describe('query plans of the main shapes (no scan of a big table)', () => {
     ],
     ['work_items with a subtype filter', () => `${ws}/work_items?query=${q('subtype EQ ^story^')}&fields=name,subtype&limit=50`, () => undefined],
     ['runs of one test', () => `${ws}/runs?query=${q(`test EQ {id EQ ${data.sample.test}}`)}&fields=name,status,test&limit=50`, () => undefined],
+    // run history (flow 17): a run's results, and the failed results of a build
+    [
+      'run history of a run',
+      () => `${ws}/previous_runs?query=${q(`run_id EQ ${ci.run}`)}&fields=name,build_name,run_native_status,started`,
+      (r) => expect(r.plans.some((p) => p.table === 'e_previous_run' && /^SEARCH .*\brun_id\b/.test(p.detail))).toBe(true),
+    ],
+    [
+      'failed results of a build in the run history',
+      () => `${ws}/previous_runs?query=${q(`build_id EQ ${ci.build};run_native_status EQ 1077`)}&fields=name&limit=50`,
+      (r) => expect(r.plans.some((p) => p.table === 'e_previous_run' && /^SEARCH .*\bbuild_id\b/.test(p.detail))).toBe(true),
+    ],
+    // the runs of a pipeline run and of a build (inverses of the runs' pipeline_run and build)
+    [
+      'runs of a pipeline run',
+      () => `${ws}/pipeline_runs/${ci.pipelineRun}?fields=name,runs`,
+      (r) => expect(r.plans.some((p) => p.table === 'e_run' && /^SEARCH .*\bpipeline_run\b/.test(p.detail))).toBe(true),
+    ],
+    ['runs of a build', () => `${ws}/ci_build/${ci.build}?fields=name,runs`, (r) => expect(r.plans.some((p) => p.table === 'e_run' && /^SEARCH .*\bbuild\b/.test(p.detail))).toBe(true)],
+    ['runs filtered by their pipeline run', () => `${ws}/runs?query=${q(`pipeline_run EQ {id EQ ${ci.pipelineRun}}`)}&fields=name,pipeline_run&limit=50`, () => undefined],
+    ['pipeline runs filtered by their runs', () => `${ws}/pipeline_runs?query=${q(`runs EQ {id EQ ${ci.run}}`)}&fields=name`, () => undefined],
+    [
+      'pipeline runs with a failed run',
+      () => `${ws}/pipeline_runs?query=${q('runs EQ {status EQ {logical_name EQ ^list_node.run_status.failed^}}')}&fields=name`,
+      () => undefined,
+    ],
   ];
 
   it.each(shapes)('%s', async (_name, url, extra) => {
