@@ -680,7 +680,11 @@ export class TestResultsIngester {
     if (first) this.build = sql.tx(() => this.buildOf(payload.build));
     // between two slices of a task other requests run: if anything was written meanwhile (a test
     // or run created or deleted over REST), what this ingester found before may no longer hold
-    else if (this.stampAfterSlice !== sql.stamp()) this.forgetFound();
+    else if (this.stampAfterSlice !== sql.stamp()) {
+      this.forgetFound();
+      // the build may have joined a pipeline run meanwhile (its events came in)
+      if (this.build) this.build.pipelineRun = this.ci.pipelineRunOfBuild(this.build.id);
+    }
     this.total += payload.runs.length;
     // one transaction per slice (a bad run rolls back alone, see ingestRuns); ids are reserved
     // for the slice (about three per run: the run, its history row, maybe its test)

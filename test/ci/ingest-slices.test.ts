@@ -63,4 +63,31 @@ describe('test-results ingestion in slices', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0].status).toBe('skipped');
   });
+
+  it('a build that joins a pipeline run between two slices: the runs of both slices belong to it', async () => {
+    const { emulator } = t.app;
+    const ctx = { ...emulator.systemContext(emulator.defaults.sharedSpaceId, emulator.defaults.workspaceId), userId: emulator.defaults.adminUserId };
+    const jobs = [{ jobCiId: 'slices-root', name: 'Root', phasesInternal: [], phasesPostBuild: [] }];
+    expect((await t.post(`${t.ws}/ci_servers`, { data: [{ name: 'Slices CI', instance_id: 'slices-pr-ci' }] })).status).toBe(201);
+    expect((await t.post(`${t.ws}/pipelines`, { data: [{ name: 'Slices pipeline', server_ci_id: 'slices-pr-ci', root_job_ci_id: 'slices-root', jobs }] })).status).toBe(201);
+    const payload = parseTestResults(`<test_result><build server_id="slices-pr-ci" job_id="slices-root" build_id="3"/><test_runs>
+<test_run package="p" class="JoinTest" name="early" status="Passed"/><test_run package="p" class="JoinTest" name="late" status="Passed"/>
+</test_runs></test_result>`);
+    const ingester = new TestResultsIngester(emulator.service, ctx, true, () => undefined);
+    ingester.ingest({ ...payload, runs: payload.runs.slice(0, 1) }, undefined, true, false);
+
+    // the build's started event arrives while the task waits for its next slice
+    const event = { eventType: 'started', project: 'slices-root', projectDisplayName: 'slices-root', buildCiId: '3', number: '3', startTime: 1_750_000_000_000 };
+    const space = `/internal-api/shared_spaces/${emulator.defaults.sharedSpaceId}/analytics/ci`;
+    expect((await t.put(`${space}/events`, { server: { instanceId: 'slices-pr-ci', type: 'jenkins', url: 'http://slices.local' }, events: [event] })).status).toBe(200);
+
+    ingester.ingest({ ...payload, runs: payload.runs.slice(1) }, undefined, false, true);
+    const runs = await t.get(`${t.ws}/automated_runs?${q('class_name EQ ^JoinTest^')}&fields=name,pipeline_run&order_by=name`);
+    expect(runs.body.data.map((r: any) => r.name)).toEqual(['early', 'late']);
+    const pipelineRun = runs.body.data[0].pipeline_run?.id;
+    expect(pipelineRun).toBeDefined();
+    expect(runs.body.data[1].pipeline_run).toMatchObject({ type: 'pipeline_run', id: pipelineRun });
+    const listed = await t.get(`${t.ws}/pipeline_runs/${pipelineRun}?fields=runs`);
+    expect(listed.body.runs.data.map((r: any) => r.id).sort()).toEqual(runs.body.data.map((r: any) => r.id).sort());
+  });
 });
