@@ -724,7 +724,6 @@ export class EntityService {
   }
 }
 
-/** Marks the matches of `text` in a value with <em>, as Octane's global search does. */
 /** Whether every comparison in `query` is on the entity's `subtype` (its row type). */
 function onlySubtype(entity: ResolvedEntity, query: Expr): boolean {
   switch (query.kind) {
@@ -740,6 +739,7 @@ function onlySubtype(entity: ResolvedEntity, query: Expr): boolean {
   }
 }
 
+/** Marks the matches of `text` in a value with <em>, as Octane's global search does. */
 function highlight(value: unknown, text: string): unknown {
   if (typeof value !== 'string' || !text) return value ?? null;
   const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
