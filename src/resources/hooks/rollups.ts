@@ -14,16 +14,24 @@ export function percent(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((100 * part) / whole) : null;
 }
 
-/** Recomputes the roll-ups of work item `parentId`, then of its own parent (feature -> epic). */
-function rollUp(api: HookApi, parentId: number | null | undefined, without?: number): void {
+/** The work item types whose values are rolled up from their children. */
+const ROLLED_UP = new Set(['feature', 'epic']);
+
+/**
+ * Recomputes the roll-ups of work item `parentId`, then of its own parent (feature -> epic).
+ * `parentType`, when the caller holds it (a resolved reference), spares the read of a parent that
+ * rolls nothing up (the backlog root of most items).
+ */
+function rollUp(api: HookApi, parentId: number | null | undefined, without?: number, parentType?: string): void {
   if (parentId === null || parentId === undefined) return;
+  if (parentType !== undefined && !ROLLED_UP.has(parentType)) return;
   const { sql } = api.store;
   const store = api.registry.entity('work_item').store;
   const items = tableOf(store);
   const parent = sql
     .prepared(`rollup:parent:${store}`, (p) => sql.qb.selectFrom(items).select(['type', 'parent']).where('id', '=', p('id')))
     .get<{ type: string; parent: number | null }>({ id: parentId });
-  if (!parent || (parent.type !== 'feature' && parent.type !== 'epic')) return;
+  if (!parent || !ROLLED_UP.has(parent.type)) return;
   const phases = tableOf(api.registry.entity('phase').store);
   const sums = sql
     .prepared(`rollup:sums:${store}`, (p) =>
@@ -63,13 +71,14 @@ function rollUp(api: HookApi, parentId: number | null | undefined, without?: num
 /** Attached to every work item that can be a child (features, stories, defects, quality stories). */
 export const rollupHooks: EntityHooks = {
   afterCreate(api, _id, values) {
-    rollUp(api, (values.parent as RefValue | undefined)?.id);
+    const parent = values.parent as RefValue | undefined;
+    rollUp(api, parent?.id, undefined, parent?.type);
   },
   afterUpdate(api, _id, current, changes) {
     const moved = changes.parent !== undefined && (changes.parent as RefValue | null)?.id !== current.parent;
     if (!moved && changes.story_points === undefined && changes.phase === undefined) return;
     rollUp(api, current.parent as number | null);
-    if (moved) rollUp(api, (changes.parent as RefValue | null)?.id);
+    if (moved) rollUp(api, (changes.parent as RefValue | null)?.id, undefined, (changes.parent as RefValue | null)?.type);
   },
   beforeDelete(api, current) {
     rollUp(api, current.parent as number | null, current.id as number);
