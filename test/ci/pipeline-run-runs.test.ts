@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, PREVIEW, type TestApp } from '../helpers/app.js';
 import { expectOctaneError, q } from '../helpers/octane.js';
+import { ciEvent as event, T0, upstream } from '../helpers/ci.js';
 import { ingest } from '../helpers/test-results.js';
 import { freshWorkspace, sorted, type Workspace } from '../helpers/workspace.js';
 
-const T0 = 1_750_000_000_000;
 
 let t: TestApp;
 let internal: string;
@@ -34,17 +34,6 @@ async function sendEvents(events: Record<string, unknown>[]): Promise<void> {
   expect(res.status, res.text).toBe(200);
 }
 
-const upstream = (project: string, buildCiId: string) => ({ type: 'upstream', project, buildCiId, causes: [] });
-const event = (eventType: string, project: string, buildCiId: string, extra: Record<string, unknown> = {}) => ({
-  eventType,
-  project,
-  projectDisplayName: project,
-  buildCiId,
-  number: buildCiId,
-  startTime: T0,
-  ...(eventType === 'finished' ? { duration: 1000, result: 'success' } : {}),
-  ...extra,
-});
 
 async function buildId(w: Workspace, job: string, build: string): Promise<string> {
   const ids = await w.ids(`ci_builds?${q(`ci_job EQ {ci_id EQ ^${job}^};build_ci_id EQ ^${build}^`)}`, PREVIEW);

@@ -4,22 +4,19 @@
 // as a Jenkins plugin reports a pipeline with phases. docs/decisions.md "CI and test results".
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, PREVIEW, ref, type TestApp } from '../helpers/app.js';
+import { PREVIEW, ref, type TestApp } from '../helpers/app.js';
 import { expectBulkErrors, expectOctaneError, q } from '../helpers/octane.js';
+import { ciEvent as event, idsOf, ln, makeCiApp, T0, upstream } from '../helpers/ci.js';
 import { freshWorkspace, sorted, type Workspace } from '../helpers/workspace.js';
 
-const T0 = 1_750_000_000_000;
 
 let t: TestApp;
 let internal: string;
 beforeAll(async () => {
-  t = await makeApp({ ciTaskPollMs: 50, sessionIdleTimeoutMs: 1e13, sessionMaxLifetimeMs: 1e13 });
-  internal = `/internal-api/shared_spaces/${t.app.emulator.defaults.sharedSpaceId}/analytics/ci`;
+  ({ t, internal } = await makeCiApp());
 });
 afterAll(() => t.close());
 
-const ln = (v: any) => v?.logical_name ?? null;
-const idsOf = (multi: any) => sorted((multi?.data ?? []).map((x: any) => x.id));
 const NODE_FIELDS = 'name,ci_job{ci_id},parent,children,phase_name,phase_type,pipeline_root_node';
 
 /** The nodes of a pipeline keyed by their job's CI id. */
@@ -33,17 +30,6 @@ async function sendEvents(instanceId: string, events: Record<string, unknown>[])
   expect(res.status, res.text).toBe(200);
 }
 
-const upstream = (project: string, buildCiId: string, causes: unknown[] = []) => ({ type: 'upstream', project, buildCiId, causes });
-const event = (eventType: string, project: string, buildCiId: string, extra: Record<string, unknown> = {}) => ({
-  eventType,
-  project,
-  projectDisplayName: project,
-  buildCiId,
-  number: buildCiId,
-  startTime: T0,
-  ...(eventType === 'finished' ? { duration: 1000, result: 'success' } : {}),
-  ...extra,
-});
 
 async function buildOf(w: Workspace, jobCiId: string, buildCiId: string): Promise<any> {
   const body = await w.read(`ci_builds?${q(`ci_job EQ {ci_id EQ ^${jobCiId}^};build_ci_id EQ ^${buildCiId}^`)}&fields=name,pipeline_run,status{logical_name},parameters,causes,sub_type`, PREVIEW);

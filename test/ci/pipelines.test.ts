@@ -5,26 +5,21 @@
 // a workspace. protocol.md §8.3, flows.md flow 15, docs/decisions.md "CI and test results".
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, PREVIEW, ref, type Reply, type TestApp } from '../helpers/app.js';
+import { PREVIEW, ref, type Reply, type TestApp } from '../helpers/app.js';
 import { expectBulkErrors, expectOctaneError, q } from '../helpers/octane.js';
+import { idsOf, iso, ln, makeCiApp, T0 } from '../helpers/ci.js';
 import { freshWorkspace, PHASE, sorted, Workspace } from '../helpers/workspace.js';
 
 const XML = { 'content-type': 'application/xml' };
-/** 2025-06-15T15:06:40Z */
-const T0 = 1_750_000_000_000;
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 let t: TestApp;
 let internal: string;
 beforeAll(async () => {
-  t = await makeApp({ ciTaskPollMs: 50, sessionIdleTimeoutMs: 1e13, sessionMaxLifetimeMs: 1e13 });
-  internal = `/internal-api/shared_spaces/${t.app.emulator.defaults.sharedSpaceId}/analytics/ci`;
+  ({ t, internal } = await makeCiApp());
 });
 afterAll(() => t.close());
 
 const drained = () => t.app.emulator.testResults.drained();
-const ln = (v: any) => v?.logical_name ?? null;
-const idsOf = (multi: any) => sorted((multi?.data ?? []).map((x: any) => x.id));
 
 interface Server {
   instanceId: string;

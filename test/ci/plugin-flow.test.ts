@@ -5,24 +5,21 @@
 // everything read back as the public entities. protocol.md §8.3.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, PREVIEW, type TestApp } from '../helpers/app.js';
+import { PREVIEW, type TestApp } from '../helpers/app.js';
 import { expectOctaneError, q } from '../helpers/octane.js';
+import { idsOf, ln, makeCiApp, T0 } from '../helpers/ci.js';
 import { freshWorkspace, PHASE, sorted, type Workspace } from '../helpers/workspace.js';
 
-const T0 = 1_750_000_000_000;
 const CI = { HPECLIENTTYPE: 'HPE_CI_CLIENT' };
 const SERVER = { instanceId: 'e2e-jenkins', type: 'jenkins', url: 'http://e2e-jenkins.local:8080', version: '2.440', sendingTime: T0 };
 
 let t: TestApp;
 let internal: string;
 beforeAll(async () => {
-  t = await makeApp({ ciTaskPollMs: 50, sessionIdleTimeoutMs: 1e13, sessionMaxLifetimeMs: 1e13 });
-  internal = `/internal-api/shared_spaces/${t.app.emulator.defaults.sharedSpaceId}/analytics/ci`;
+  ({ t, internal } = await makeCiApp());
 });
 afterAll(() => t.close());
 
-const ln = (v: any) => v?.logical_name ?? null;
-const idsOf = (multi: any) => sorted((multi?.data ?? []).map((x: any) => x.id));
 const configuration = (job: string) => `${internal}/servers/${SERVER.instanceId}/jobs/${encodeURIComponent(job)}/configuration`;
 
 const STRUCTURE = {

@@ -6,22 +6,19 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mentionedItems } from '../../src/ci/commit-mentions.js';
-import { makeApp, PREVIEW, type TestApp } from '../helpers/app.js';
+import { PREVIEW, type TestApp } from '../helpers/app.js';
 import { expectOctaneError, q } from '../helpers/octane.js';
+import { idsOf, iso, makeCiApp, T0 } from '../helpers/ci.js';
 import { freshWorkspace, PHASE, sorted, type Workspace } from '../helpers/workspace.js';
 
-const T0 = 1_750_000_000_000;
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 let t: TestApp;
 let internal: string;
 beforeAll(async () => {
-  t = await makeApp({ ciTaskPollMs: 50, sessionIdleTimeoutMs: 1e13, sessionMaxLifetimeMs: 1e13 });
-  internal = `/internal-api/shared_spaces/${t.app.emulator.defaults.sharedSpaceId}/analytics/ci`;
+  ({ t, internal } = await makeCiApp());
 });
 afterAll(() => t.close());
 
-const idsOf = (multi: any) => sorted((multi?.data ?? []).map((x: any) => x.id));
 const COMMIT_FIELDS = 'revision,parent_revision,comment,user,email,workspace_user,commit_time,changed_files,repositories,stories,ci_build';
 
 async function scmEvent(buildCiId: string, commits: unknown[], repository: Record<string, unknown> = { type: 'git', url: 'git@example.com:shop.git', branch: 'main' }): Promise<void> {
