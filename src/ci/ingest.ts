@@ -7,7 +7,7 @@
 // skip-errors: with true, a reference that cannot be resolved is dropped and the run is kept;
 // with false (the default), the run that holds it is skipped and reported.
 
-import { environmentsOfRun, joinLastRuns, runHistoryRow, summaryStatusOf } from '../resources/hooks/runs.js';
+import { addLastRun, environmentsOfRun, runHistoryRow, summaryStatusOf } from '../resources/hooks/runs.js';
 import { linkKey } from '../query/to-sql.js';
 import { parseQuery } from '../query/parser.js';
 import type { RequestContext } from '../resources/context.js';
@@ -576,7 +576,7 @@ export class TestResultsIngester {
     store.insert(e.store, row);
     if (envs.length) store.setLinks(linkKey(this.service.registry, e, 'taxonomies'), id, envs, true);
     const api = this.historyApi();
-    joinLastRuns(api, testId, id, { release: values.release, milestone: values.milestone, taxonomies: envs.map((x) => ({ type: 'taxonomy_item_node', id: x })) });
+    addLastRun(api, testId, id, { release: values.release, milestone: values.milestone, taxonomies: envs.map((x) => ({ type: 'taxonomy_item_node', id: x })) });
     this.history.push(runHistoryRow(api, id, row));
     if (this.history.length >= HISTORY_ROWS_PER_INSERT) this.flushHistory();
     return id;

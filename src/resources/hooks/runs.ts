@@ -63,9 +63,11 @@ function contextOf(release: number | null, milestone: number | null, envs: numbe
 /**
  * A new run of a test: it takes the place of the test's last run of the same context when newer,
  * or joins the last runs (the same answer as `recomputeLastRuns`, from the current last runs and
- * their contexts in one query instead of every run of the test).
+ * their contexts in one query instead of every run of the test). Called by the create hook, and by
+ * test-results ingestion for the runs it writes itself. `values` holds the run's `release`,
+ * `milestone` and `taxonomies`.
  */
-function addLastRun(api: HookApi, testId: number | null | undefined, runId: number, values: Values): void {
+export function addLastRun(api: HookApi, testId: number | null | undefined, runId: number, values: Values): void {
   if (testId === null || testId === undefined) return;
   const { sql } = api.store;
   const lastKey = linkKey(api.registry, api.registry.entity('test'), 'last_runs');
@@ -113,15 +115,6 @@ function addLastRun(api: HookApi, testId: number | null | undefined, runId: numb
   }
   if (!placed) next.push(runId);
   api.store.setLinks(lastKey, testId, next.sort((a, b) => a - b));
-}
-
-/**
- * A run just written without the generic create (test-results ingestion) joins its test's last
- * runs as the create hook would have it join them. `values` holds its `release`, `milestone` and
- * `taxonomies`.
- */
-export function joinLastRuns(api: HookApi, testId: number, runId: number, values: Values): void {
-  addLastRun(api, testId, runId, values);
 }
 
 /** Recomputes a test's last_runs: its newest run in each context. */
