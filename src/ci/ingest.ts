@@ -7,7 +7,7 @@
 // skip-errors: with true, a reference that cannot be resolved is dropped and the run is kept;
 // with false (the default), the run that holds it is skipped and reported.
 
-import { addLastRun, environmentsOfRun, runHistoryRow, summaryStatusOf } from '../resources/hooks/runs.js';
+import { contextOf, environmentsOfRun, lastRunsOf, newestRunsByContext, placeLastRun, runHistoryRow, summaryStatusOf, type LastRun } from '../resources/hooks/runs.js';
 import { linkKey } from '../query/to-sql.js';
 import { parseQuery } from '../query/parser.js';
 import type { RequestContext } from '../resources/context.js';
@@ -44,8 +44,25 @@ const NATIVE: Record<ParsedRun['status'], string> = {
 
 class Unresolved extends Error {}
 
-/** History rows per INSERT statement (15 columns each: well under SQLite's bound-parameter limit). */
-const HISTORY_ROWS_PER_INSERT = 100;
+/** A run whose test and context are resolved, waiting to be written (TestResultsIngester.writeRun). */
+interface PreparedRun {
+  run: ParsedRun;
+  release: number | undefined;
+  milestone: number | undefined;
+  /** its environment (taxonomy item ids, each once) */
+  envs: number[];
+  testValues: Record<string, unknown>;
+  testId: number;
+}
+
+/** A test's last runs as an ingestion keeps them until the slice is written. */
+interface LastRunsState {
+  runs: LastRun[];
+  /** the links stored for the test, as far as known (undefined: maybe some, replace them all) */
+  stored: LastRun[] | undefined;
+  /** changed since read or written */
+  dirty: boolean;
+}
 
 /** Cucumber step and scenario statuses -> run native status. */
 const GHERKIN_STATUS: Record<string, string> = {
@@ -152,6 +169,11 @@ export class TestResultsIngester {
   private readonly runsRead = new Set<number>();
   private readonly outcome: IngestOutcome = { status: 'success', tests_created: 0, tests_updated: 0, runs_created: 0, runs_updated: 0, runs_skipped: 0, errors: [] };
 
+  /** link keys of a run's environment and of a test's last runs */
+  private readonly keys: { taxonomies: string; lastRuns: string };
+  /** the ingestion's time, as stored (creation and modification times of what it writes) */
+  private readonly now: string;
+
   constructor(
     private readonly service: EntityService,
     private readonly ctx: RequestContext,
@@ -159,6 +181,8 @@ export class TestResultsIngester {
     private readonly log: (line: string) => void,
   ) {
     this.ci = new CiEntities(service, ctx);
+    this.keys = { taxonomies: linkKey(service.registry, this.entity('run'), 'taxonomies'), lastRuns: linkKey(service.registry, this.entity('test'), 'last_runs') };
+    this.now = formatDateTime(ctx.now);
   }
 
   private entity(type: string): ResolvedEntity {
@@ -349,6 +373,8 @@ export class TestResultsIngester {
     this.testByKey.set(this.testKey(run), id);
     this.testValuesSeen.set(id, JSON.stringify(values));
     this.runsRead.add(id);
+    // a new test has no runs, so no last runs to read
+    this.lastRuns.set(id, { runs: [], stored: [], dirty: false });
     this.outcome.tests_created++;
     return id;
   }
@@ -484,16 +510,32 @@ export class TestResultsIngester {
     }
   }
 
-  private ingestRun(run: ParsedRun, global: RunContext, build: { id: number; job: number; pipeline?: number; pipelineRun?: number } | undefined): void {
+  /**
+   * The first half of a run's ingestion: its context resolved and its test found, created or
+   * updated (through the entity service). Nothing of the run is written yet.
+   */
+  private prepareRun(run: ParsedRun, global: RunContext): PreparedRun {
     const context = this.merged(global, run.context);
     const release = context.release ? this.resolve(`release '${context.release.id ?? context.release.name}'`, this.byIdOrName('release', context.release)) : undefined;
     const milestone = context.milestone ? this.resolve(`milestone '${context.milestone.id ?? context.milestone.name}'`, this.byIdOrName('milestone', context.milestone)) : undefined;
-    const envs = context.environment.map((v) => this.resolve(`environment '${v.id ?? `${v.type}: ${v.value}`}'`, this.taxonomy(v))).filter((x): x is number => x !== undefined);
+    const envs = [...new Set(context.environment.map((v) => this.resolve(`environment '${v.id ?? `${v.type}: ${v.value}`}'`, this.taxonomy(v))).filter((x): x is number => x !== undefined))];
     const testValues = this.testValues(run, context);
     const gherkin = run.kind === 'gherkin';
     const testId = gherkin ? this.upsertGherkinTest(run, testValues) : this.upsertTest(run, context, testValues);
+    return { run, release, milestone, envs, testValues, testId };
+  }
+
+  /**
+   * The second half: the run of the test in its context created or updated. Automated runs are
+   * written to the pending rows (flushPending); Gherkin runs go through the entity service.
+   */
+  private writeRun(prepared: PreparedRun, build: { id: number; job: number; pipeline?: number; pipelineRun?: number } | undefined): void {
+    const { run, release, milestone, envs, testValues, testId } = prepared;
+    const gherkin = run.kind === 'gherkin';
+    // the entity service reads and writes the store itself: nothing may be pending meanwhile
+    if (gherkin) this.flushPending();
     const native = this.ci.listNode(NATIVE[run.status]);
-    const started = run.started !== undefined ? formatDateTime(new Date(run.started)) : formatDateTime(this.ctx.now);
+    const started = run.started !== undefined ? formatDateTime(new Date(run.started)) : this.now;
     const errorDetails = run.error?.stackTrace ?? null;
     const values: Record<string, unknown> = {
       native_status: native === undefined ? null : { type: 'list_node', id: native },
@@ -548,10 +590,9 @@ export class TestResultsIngester {
    * last runs and a run history row.
    */
   private createRun(testId: number, run: ParsedRun, values: Record<string, unknown>, envs: number[]): number {
-    const e = this.entity('run_automated');
     const { store } = this.service;
     const [id] = store.allocateIds(1);
-    const now = formatDateTime(this.ctx.now);
+    const now = this.now;
     const native = (values.native_status as RefValue | null)?.id ?? null;
     const row: Record<string, unknown> = {
       id,
@@ -573,13 +614,66 @@ export class TestResultsIngester {
       row[k] = v !== null && typeof v === 'object' ? (v as RefValue).id : v;
     }
     row.status = native === null ? null : this.summaryStatus(native);
-    store.insert(e.store, row);
-    if (envs.length) store.setLinks(linkKey(this.service.registry, e, 'taxonomies'), id, envs, true);
-    const api = this.historyApi();
-    addLastRun(api, testId, id, { release: values.release, milestone: values.milestone, taxonomies: envs.map((x) => ({ type: 'taxonomy_item_node', id: x })) });
-    this.history.push(runHistoryRow(api, id, row));
-    if (this.history.length >= HISTORY_ROWS_PER_INSERT) this.flushHistory();
+    this.pendingRuns.push(row);
+    envs.forEach((env, ord) => this.pendingLinks.push([this.keys.taxonomies, id, env, ord]));
+    // the test's last runs, kept here until the slice is written (placeLastRun, as the runs' hook)
+    const last = this.lastRunsState(testId);
+    const next = placeLastRun(last.runs, id, contextOf((values.release as RefValue | null)?.id ?? null, (values.milestone as RefValue | null)?.id ?? null, envs));
+    if (next) {
+      last.runs = next;
+      last.dirty = true;
+    }
+    this.history.push(runHistoryRow(this.historyApi(), id, row));
     return id;
+  }
+
+  /**
+   * The last runs of a test as this ingestion keeps them: read once (or computed from its runs
+   * when it has none, as the runs' hook does), then updated in memory and written at the end of
+   * the slice. A test created by this ingestion starts with none.
+   */
+  private lastRunsState(testId: number): LastRunsState {
+    let state = this.lastRuns.get(testId);
+    if (!state) {
+      const api = this.historyApi();
+      const current = lastRunsOf(api, testId);
+      // no last runs: links to runs that are gone may be left, so they are replaced
+      state = current.length ? { runs: current, stored: current, dirty: false } : { runs: newestRunsByContext(api, testId), stored: undefined, dirty: true };
+      this.lastRuns.set(testId, state);
+    }
+    return state;
+  }
+
+  /** Runs, environment links, last runs and history rows kept for the slice, written many per statement. */
+  private readonly pendingRuns: Array<Record<string, unknown>> = [];
+  private readonly pendingLinks: Array<[string, number, number, number]> = [];
+  private readonly lastRuns = new Map<number, LastRunsState>();
+
+  /** Writes what is pending; called before the entity service is used and before a slice commits. */
+  private flushPending(): void {
+    const { store } = this.service;
+    if (this.pendingRuns.length) store.insertRows(this.entity('run_automated').store, this.pendingRuns.splice(0));
+    const links = this.pendingLinks.splice(0);
+    for (const [testId, state] of this.lastRuns) {
+      if (!state.dirty) continue;
+      // the usual change is a run of a new context after the others: its link is added; else
+      // the test's links are replaced
+      const kept = state.stored?.every((r) => state.runs[r.ord]?.id === r.id);
+      if (!kept) store.clearLinks(this.keys.lastRuns, testId);
+      for (const r of state.runs.slice(kept ? state.stored!.length : 0)) links.push([this.keys.lastRuns, testId, r.id, r.ord]);
+      state.stored = state.runs;
+      state.dirty = false;
+    }
+    store.insertLinkRows(links);
+    this.flushHistory();
+  }
+
+  /** Drops what is pending (the transaction that would have written it rolled back). */
+  private dropPending(): void {
+    this.pendingRuns.length = 0;
+    this.pendingLinks.length = 0;
+    this.history = [];
+    this.lastRuns.clear();
   }
 
   /**
@@ -600,16 +694,15 @@ export class TestResultsIngester {
       columns[k] = v !== null && typeof v === 'object' ? (v as RefValue).id : v;
     }
     columns.status = status;
-    columns.last_modified = formatDateTime(this.ctx.now);
+    columns.last_modified = this.now;
     columns.version_stamp = info.version + 1;
     const e = this.entity(type);
     this.service.store.update(e.store, id, columns);
     info.version++;
     this.history.push(runHistoryRow(this.historyApi(), id, { ...columns, name: info.name, test: testId, release: (values.release as RefValue | null)?.id ?? null }));
-    if (this.history.length >= HISTORY_ROWS_PER_INSERT) this.flushHistory();
   }
 
-  /** History rows of updated runs, inserted many per statement (flushHistory). */
+  /** History rows of created and updated runs, inserted many per statement (flushHistory). */
   private history: Array<Record<string, unknown>> = [];
 
   /** Inserts the history rows kept so far; called before the transaction that made them ends. */
@@ -617,17 +710,7 @@ export class TestResultsIngester {
     const rows = this.history;
     if (!rows.length) return;
     this.history = [];
-    const columns = Object.keys(rows[0]);
-    const table = tableOf(this.entity('previous_run').store);
-    const { sql } = this.service;
-    const stmt = sql.prepared(`ingestHistory:${rows.length}:${columns.join(',')}`, (p) =>
-      sql.qb.insertInto(table).values(rows.map((_, i) => Object.fromEntries(columns.map((c) => [c, p(`${c}_${i}`)])))),
-    );
-    const params: Record<string, unknown> = {};
-    rows.forEach((row, i) => {
-      for (const c of columns) params[`${c}_${i}`] = row[c];
-    });
-    stmt.run(params);
+    this.service.store.insertRows(this.entity('previous_run').store, rows);
   }
 
   private readonly summaries = new Map<number, number | null>();
@@ -658,6 +741,7 @@ export class TestResultsIngester {
 
   /** Forgets the ids kept about tests, runs and referenced entities. */
   private forgetFound(): void {
+    this.lastRuns.clear();
     this.testByKey.clear();
     this.runByContext.clear();
     this.runInfo.clear();
@@ -710,8 +794,10 @@ export class TestResultsIngester {
     this.pendingLog = [];
     try {
       sql.tx(() => {
-        payload.runs.forEach((run) => this.ingestRun(run, payload.context, this.build));
-        this.flushHistory();
+        // every test first (through the entity service), then the runs, written many at a time
+        const prepared = payload.runs.map((run) => this.prepareRun(run, payload.context));
+        for (const p of prepared) this.writeRun(p, this.build);
+        this.flushPending();
       });
       const lines = this.pendingLog;
       this.pendingLog = undefined;
@@ -720,20 +806,23 @@ export class TestResultsIngester {
       return;
     } catch {
       this.pendingLog = undefined;
-      this.history = [];
+      this.dropPending();
       Object.assign(this.outcome, before);
       store.restoreIds(mark);
       this.forgetFound();
     }
     payload.runs.forEach((run, i) => {
       const runMark = store.idMark();
+      const counts = { ...this.outcome, errors: this.outcome.errors };
       try {
         sql.tx(() => {
-          this.ingestRun(run, payload.context, this.build);
-          this.flushHistory();
+          this.writeRun(this.prepareRun(run, payload.context), this.build);
+          this.flushPending();
         });
       } catch (e) {
-        this.history = [];
+        this.dropPending();
+        // what the run's transaction counted (a test it created, say) was rolled back with it
+        Object.assign(this.outcome, counts);
         store.restoreIds(runMark);
         const message = e instanceof Error ? e.message : String(e);
         this.outcome.runs_skipped++;

@@ -144,6 +144,20 @@ export class EntityStore {
     for (const row of rows) stmt.run(...columns.map((c) => row[c] ?? null));
   }
 
+  /** Inserts rows of one shape, many per statement (bulk writers; see Sql.insertValues). */
+  insertRows(store: string, rows: Row[]): void {
+    if (!rows.length) return;
+    this.forget(store, false);
+    const columns = Object.keys(rows[0]);
+    this.sql.insertValues(tableOf(store), columns, rows.map((row) => columns.map((c) => row[c] ?? null)));
+  }
+
+  /** Adds links given as [field key, source, target, position], many per statement (bulk writers). */
+  insertLinkRows(links: Array<[key: string, src: number, dst: number, ord: number]>): void {
+    if (links.some(([key]) => key.endsWith('.workspace_roles'))) this.memos?.clear();
+    this.sql.insertValues('entity_link', ['field', 'src_id', 'dst_id', 'ord'], links, { ignoreConflicts: true });
+  }
+
   /** Updates columns of a row; a value may be a kysely raw expression (`version_stamp + 1`). */
   update(store: string, id: number, values: Row): void {
     const columns = Object.keys(values);
@@ -243,8 +257,14 @@ export class EntityStore {
   /** Replaces the links of `srcId` (`fresh`: an entity created just now, which has none yet). */
   setLinks(key: string, srcId: number, dstIds: number[], fresh = false): void {
     if (key.endsWith('.workspace_roles')) this.memos?.clear(); // workspace membership: which users a workspace sees
-    if (!fresh) this.sql.prepared('unlinkAll', (p) => this.sql.qb.deleteFrom('entity_link').where('field', '=', p('key')).where('src_id', '=', p('src'))).run({ key, src: srcId });
+    if (!fresh) this.clearLinks(key, srcId);
     this.insertLinks(key, srcId, dstIds, 0);
+  }
+
+  /** Removes every link of `srcId` under `key`. */
+  clearLinks(key: string, srcId: number): void {
+    if (key.endsWith('.workspace_roles')) this.memos?.clear();
+    this.sql.prepared('unlinkAll', (p) => this.sql.qb.deleteFrom('entity_link').where('field', '=', p('key')).where('src_id', '=', p('src'))).run({ key, src: srcId });
   }
 
   addLinks(key: string, srcId: number, dstIds: number[]): void {

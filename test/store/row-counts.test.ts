@@ -224,4 +224,40 @@ describe('row counts on a database file', () => {
       e.close();
     }
   });
+
+  it('replace the upsert triggers of an earlier version, keep exact counts and insert a first count', async () => {
+    const file = path.join(dir, 'upsert.db');
+    let e = await Emulator.open({ db: file });
+    generateRows(e, e.defaults.workspaceId, 10);
+    e.close();
+    // the earlier insert trigger: one upsert per row
+    const raw = new BetterSqlite3(file);
+    raw.exec(`drop trigger "e_work_item__count_insert"`);
+    raw.exec(
+      `create trigger "e_work_item__count_insert" after insert on "e_work_item" begin insert into ${ROW_COUNT_TABLE} (key, store, shared_space_id, workspace_id, type, n) values ('work_item:' || coalesce(new.shared_space_id, '') || ':' || coalesce(new.workspace_id, '') || ':' || new.type, 'work_item', new.shared_space_id, new.workspace_id, new.type, 1) on conflict (key) do update set n = n + 1; end`,
+    );
+    raw.close();
+    e = await Emulator.open({ db: file });
+    try {
+      const triggers = e.sql.sqlite.prepare(`select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'e_work_item'`).all() as Array<{ name: string; sql: string }>;
+      expect(triggers.map((t) => t.name).sort()).toEqual(['e_work_item__count_delete', 'e_work_item__count_insert', 'e_work_item__count_update']);
+      expect(triggers.find((t) => t.name === 'e_work_item__count_insert')!.sql).toContain('changes() = 0');
+      expect(triggers.find((t) => t.name === 'e_work_item__count_insert')!.sql).not.toContain('ON CONFLICT');
+      generateRows(e, e.defaults.workspaceId, 7);
+      expect(drift(e.sql.sqlite)).toEqual([]);
+      // a type no row had before: its count row is created by the insert
+      const before = e.sql.sqlite.prepare(`select count(*) n from ${ROW_COUNT_TABLE} where store = 'work_item' and type = 'quality_story'`).get() as { n: number };
+      expect(before.n).toBe(0);
+      const ws = e.defaults.workspaceId;
+      e.sql.sqlite.prepare(`insert into e_work_item (id, type, shared_space_id, workspace_id, name) values (?, 'quality_story', ?, ?, 'q1'), (?, 'quality_story', ?, ?, 'q2')`).run(990001, e.defaults.sharedSpaceId, ws, 990002, e.defaults.sharedSpaceId, ws);
+      const after = e.sql.sqlite.prepare(`select n from ${ROW_COUNT_TABLE} where store = 'work_item' and workspace_id = ? and type = 'quality_story'`).get(ws) as { n: number };
+      expect(after.n).toBe(2);
+      // the statement's own change count is not the trigger's
+      const changed = e.sql.sqlite.prepare(`update e_work_item set type = 'defect' where id in (990001, 990002)`).run();
+      expect(changed.changes).toBe(2);
+      expect(drift(e.sql.sqlite)).toEqual([]);
+    } finally {
+      e.close();
+    }
+  });
 });

@@ -56,23 +56,23 @@ function runTable(api: HookApi): string {
  * "last run", whatever job or pipeline reported them (Octane keeps a last run per release,
  * milestone, program and environment tags; the emulator has no programs).
  */
-function contextOf(release: number | null, milestone: number | null, envs: number[]): string {
+export function contextOf(release: number | null, milestone: number | null, envs: number[]): string {
   return `${release ?? ''}|${milestone ?? ''}|${[...new Set(envs)].sort((a, b) => a - b).join(',')}`;
 }
 
-/**
- * A new run of a test: it takes the place of the test's last run of the same context when newer,
- * or joins the last runs (the same answer as `recomputeLastRuns`, from the current last runs and
- * their contexts in one query instead of every run of the test). Called by the create hook, and by
- * test-results ingestion for the runs it writes itself. `values` holds the run's `release`,
- * `milestone` and `taxonomies`.
- */
-export function addLastRun(api: HookApi, testId: number | null | undefined, runId: number, values: Values): void {
-  if (testId === null || testId === undefined) return;
+/** A run among a test's last runs: its id, its context (contextOf) and its link's position. */
+export interface LastRun {
+  id: number;
+  context: string;
+  ord: number;
+}
+
+/** A test's current last runs with their contexts, as stored (one statement). */
+export function lastRunsOf(api: HookApi, testId: number): LastRun[] {
   const { sql } = api.store;
   const lastKey = linkKey(api.registry, api.registry.entity('test'), 'last_runs');
   const envKey = linkKey(api.registry, api.registry.entity('run'), 'taxonomies');
-  const current = sql
+  return sql
     .prepared('lastRunContexts', (p) =>
       sql.qb
         .selectFrom('entity_link as l')
@@ -87,41 +87,17 @@ export function addLastRun(api: HookApi, testId: number | null | undefined, runI
         .where('l.field', '=', p('lastKey'))
         .where('l.src_id', '=', p('test')),
     )
-    .all<{ id: number; release: number | null; milestone: number | null; ord: number; envs: string | null }>({ envKey, lastKey, test: testId });
-  // no last runs yet: the test may have runs from before, so look at all of them
-  if (!current.length) return recomputeLastRuns(api, testId);
-  const key = contextOf(
-    (values.release as RefValue | null | undefined)?.id ?? null,
-    (values.milestone as RefValue | null | undefined)?.id ?? null,
-    ((values.taxonomies as RefValue[] | undefined) ?? []).map((r) => r.id),
-  );
-  const next: number[] = [];
-  let placed = false;
-  for (const r of current) {
-    const envs = r.envs ? r.envs.split(',').map(Number) : [];
-    if (contextOf(r.release, r.milestone, envs) !== key) next.push(r.id);
-    else if (r.id > runId) return; // the test already has a newer run in this context
-    else if (!placed) {
-      next.push(runId);
-      placed = true;
-    }
-  }
-  next.sort((a, b) => a - b);
-  // a new context whose run is the newest: when the links are numbered 0.. in id order, as
-  // setLinks numbers them, one more at the end is all that changes
-  if (!placed && runId > next[next.length - 1] && current.every((r) => r.ord === next.indexOf(r.id))) {
-    api.store.insertLinks(lastKey, testId, [runId], next.length);
-    return;
-  }
-  if (!placed) next.push(runId);
-  api.store.setLinks(lastKey, testId, next.sort((a, b) => a - b));
+    .all<{ id: number; release: number | null; milestone: number | null; ord: number; envs: string | null }>({ envKey, lastKey, test: testId })
+    .map((r) => ({ id: r.id, ord: r.ord, context: contextOf(r.release, r.milestone, r.envs ? r.envs.split(',').map(Number) : []) }));
 }
 
-/** Recomputes a test's last_runs: its newest run in each context. */
-export function recomputeLastRuns(api: HookApi, testId: number | null | undefined, withoutRun?: number): void {
-  if (testId === null || testId === undefined) return;
+/**
+ * A test's last runs computed from all its runs: the newest run of each context, in id order
+ * (one statement). `withoutRun` leaves a run out (it is being deleted).
+ */
+export function newestRunsByContext(api: HookApi, testId: number, withoutRun?: number): LastRun[] {
   const { sql } = api.store;
-  // every run of the test with its environment, newest first (one statement)
+  // every run of the test with its environment, newest first
   const runs = sql
     .prepared('lastRunsRecompute', (p) =>
       sql.qb
@@ -146,7 +122,63 @@ export function recomputeLastRuns(api: HookApi, testId: number | null | undefine
     const key = contextOf(r.release, r.milestone, r.envs ? r.envs.split(',').map(Number) : []);
     if (!newest.has(key)) newest.set(key, r.id);
   }
-  api.store.setLinks(linkKey(api.registry, api.registry.entity('test'), 'last_runs'), testId, [...newest.values()].sort((a, b) => a - b));
+  return [...newest].map(([context, id]) => ({ id, context, ord: 0 })).sort((a, b) => a.id - b.id).map((r, ord) => ({ ...r, ord }));
+}
+
+/**
+ * The last runs of a test once a new run in `context` is added: it takes the place of the last
+ * run of the same context when newer, or joins them. Answers the new list in id order (positions
+ * renumbered 0..), or undefined when the test already has a newer run in that context.
+ */
+export function placeLastRun(current: LastRun[], runId: number, context: string): LastRun[] | undefined {
+  const next: Array<{ id: number; context: string }> = [];
+  let placed = false;
+  for (const r of current) {
+    if (r.context !== context) next.push(r);
+    else if (r.id > runId) return undefined;
+    else if (!placed) {
+      next.push({ id: runId, context });
+      placed = true;
+    }
+  }
+  if (!placed) next.push({ id: runId, context });
+  return next.sort((a, b) => a.id - b.id).map((r, ord) => ({ id: r.id, context: r.context, ord }));
+}
+
+/**
+ * A new run of a test: it takes the place of the test's last run of the same context when newer,
+ * or joins the last runs (the same answer as `recomputeLastRuns`, from the current last runs and
+ * their contexts in one query instead of every run of the test). Called by the create hook.
+ * `values` holds the run's `release`, `milestone` and `taxonomies`.
+ */
+export function addLastRun(api: HookApi, testId: number | null | undefined, runId: number, values: Values): void {
+  if (testId === null || testId === undefined) return;
+  const current = lastRunsOf(api, testId);
+  // no last runs yet: the test may have runs from before, so look at all of them
+  if (!current.length) return recomputeLastRuns(api, testId);
+  const context = contextOf(
+    (values.release as RefValue | null | undefined)?.id ?? null,
+    (values.milestone as RefValue | null | undefined)?.id ?? null,
+    ((values.taxonomies as RefValue[] | undefined) ?? []).map((r) => r.id),
+  );
+  const next = placeLastRun(current, runId, context);
+  if (!next) return;
+  const lastKey = linkKey(api.registry, api.registry.entity('test'), 'last_runs');
+  // a new context whose run is the newest: when the links are numbered 0.. in id order, as
+  // setLinks numbers them, one more at the end is all that changes
+  const appended = next.length === current.length + 1 && next[next.length - 1].id === runId;
+  if (appended && current.every((r) => r.ord === next.findIndex((n) => n.id === r.id))) {
+    api.store.insertLinks(lastKey, testId, [runId], current.length);
+    return;
+  }
+  api.store.setLinks(lastKey, testId, next.map((r) => r.id));
+}
+
+/** Recomputes a test's last_runs: its newest run in each context. */
+export function recomputeLastRuns(api: HookApi, testId: number | null | undefined, withoutRun?: number): void {
+  if (testId === null || testId === undefined) return;
+  const newest = newestRunsByContext(api, testId, withoutRun);
+  api.store.setLinks(linkKey(api.registry, api.registry.entity('test'), 'last_runs'), testId, newest.map((r) => r.id));
 }
 
 /**
