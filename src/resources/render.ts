@@ -32,11 +32,23 @@ export type TypeNamer = (row: Row) => string;
 const REF_COLUMNS = ['id', 'type'];
 const REF_COLUMNS_NAMED = ['id', 'type', 'name'];
 
-/** What one plan item needs to render its values (see Renderer.render). */
-type Need =
-  | { kind: 'values'; values: unknown[] }
-  | { kind: 'single'; ids: Array<number | null>; stores: readonly string[] }
-  | { kind: 'multi'; rowIds: number[]; lists: Map<number, number[]>; stores: readonly string[] };
+/** A reference item of a plan (see Renderer.steps). */
+interface RefStep {
+  name: string;
+  field: FieldDescriptor;
+  /** subtypes owning the field (aggregates); absent: every row */
+  owned?: readonly string[];
+  sub?: RenderPlan;
+  stores: readonly string[];
+  targets: ReadonlyArray<{ store: string; hasName: boolean }>;
+  /** the type every referenced row is shown as (a target without subtypes); absent: the row's type */
+  typeName?: string;
+}
+
+/** How one item of a plan is rendered (see Renderer.render). */
+type Step =
+  | { kind: 'subtype' | 'scalar' | 'exists'; name: string; field: FieldDescriptor; owned?: readonly string[] }
+  | ({ kind: 'single' | 'multi' } & RefStep);
 
 export class Renderer {
   /** the default plan of each entity (no `fields=`) */
@@ -44,6 +56,7 @@ export class Renderer {
   private readonly planColumns = new WeakMap<RenderPlan, string[]>();
   private readonly fieldStores = new WeakMap<FieldDescriptor, readonly string[]>();
   private readonly inverseFields = new WeakMap<FieldDescriptor, FieldDescriptor>();
+  private readonly planSteps = new WeakMap<RenderPlan, readonly Step[]>();
 
   constructor(
     private readonly store: EntityStore,
@@ -97,41 +110,157 @@ export class Renderer {
    * store for all the plan's reference fields together (owner, author and qa_owner: one query).
    */
   render(scope: Scope, plan: RenderPlan, rows: Row[], typeName: TypeNamer): Json[] {
-    const out: Json[] = rows.map((row) => ({ type: typeName(row), id: String(row.id) }));
-    if (!rows.length) return out;
-    const owners = plan.entity.fieldOwners;
-    const needs = plan.items.map((item) => this.need(scope, plan.entity, item, rows));
+    const n = rows.length;
+    const out: Json[] = new Array(n);
+    for (let r = 0; r < n; r++) out[r] = { type: typeName(rows[r]), id: String(rows[r].id) };
+    if (!n) return out;
+    const steps = this.steps(plan);
+    let rowIds: number[] | undefined;
+    // the referenced ids of multi-valued fields (and `exists` fields), per step
+    const lists: Array<Map<number, number[]> | undefined> = [];
     // the ids to read from each target store, for the reference fields without sub-fields
-    const wanted = new Map<string, Set<number>>();
-    plan.items.forEach((item, i) => {
-      const need = needs[i];
-      if (item.sub || need.kind === 'values') return;
-      for (const store of need.stores) {
-        let ids = wanted.get(store);
-        if (!ids) wanted.set(store, (ids = new Set()));
-        if (need.kind === 'single') {
-          for (const id of need.ids) if (id !== null) ids.add(id);
-        } else {
-          for (const list of need.lists.values()) for (const id of list) ids.add(id);
+    let wanted: Map<string, Set<number>> | undefined;
+    const want = (store: string): Set<number> => {
+      wanted ??= new Map();
+      let ids = wanted.get(store);
+      if (!ids) wanted.set(store, (ids = new Set()));
+      return ids;
+    };
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
+      if (step.kind === 'exists' || step.kind === 'multi') {
+        rowIds ??= rows.map((r) => r.id as number);
+        const found = this.multiIds(scope, plan.entity, step.field, rowIds);
+        lists[i] = found;
+        if (step.kind === 'multi' && !step.sub) {
+          for (const store of step.stores) {
+            const ids = want(store);
+            for (const list of found.values()) for (const id of list) ids.add(id);
+          }
+        }
+      } else if (step.kind === 'single' && !step.sub) {
+        for (const store of step.stores) {
+          let ids: Set<number> | undefined;
+          for (let r = 0; r < n; r++) {
+            const id = rows[r][step.name] as number | null | undefined;
+            if (id !== null && id !== undefined) (ids ??= want(store)).add(id);
+          }
         }
       }
-    });
-    const loaded = new Map<string, Map<number, Row>>();
-    for (const [store, ids] of wanted) {
-      const info = this.registry.store(store);
-      const found = this.store.rowsById(store, [...ids], info.hasName ? REF_COLUMNS_NAMED : REF_COLUMNS);
-      loaded.set(store, new Map(found.map((r) => [r.id as number, r])));
     }
-    plan.items.forEach((item, i) => {
-      const { field } = item;
-      const values = this.values(scope, item, needs[i], loaded);
-      const owned = owners && !isSubtypeField(field) ? owners.get(field.name) : undefined;
-      if (owners && !isSubtypeField(field) && !owned) return;
-      rows.forEach((row, r) => {
-        if (owned && !owned.includes(row.type as string)) return;
-        out[r][field.name] = values[r];
-      });
-    });
+    const loaded = new Map<string, Map<number, Row>>();
+    if (wanted) {
+      for (const [store, ids] of wanted) {
+        const found = this.store.rowsById(store, [...ids], this.registry.store(store).hasName ? REF_COLUMNS_NAMED : REF_COLUMNS);
+        const byId = new Map<number, Row>();
+        for (const r of found) byId.set(r.id as number, r);
+        loaded.set(store, byId);
+      }
+    }
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
+      const { name, owned } = step;
+      switch (step.kind) {
+        case 'subtype':
+          for (let r = 0; r < n; r++) if (!owned || owned.includes(rows[r].type as string)) out[r][name] = rows[r].type;
+          break;
+        case 'scalar':
+          for (let r = 0; r < n; r++) if (!owned || owned.includes(rows[r].type as string)) out[r][name] = scalarOut(step.field, rows[r][name]);
+          break;
+        case 'exists': {
+          const found = lists[i]!;
+          for (let r = 0; r < n; r++) if (!owned || owned.includes(rows[r].type as string)) out[r][name] = (found.get(rows[r].id as number)?.length ?? 0) > 0;
+          break;
+        }
+        case 'single': {
+          const ids: Array<number | null> = rows.map((r) => (r[name] ?? null) as number | null);
+          const refs = step.sub ? this.subReferenced(scope, step, ids) : undefined;
+          for (let r = 0; r < n; r++) {
+            if (owned && !owned.includes(rows[r].type as string)) continue;
+            const id = ids[r];
+            out[r][name] = id === null ? null : ((refs ? refs.get(id) : this.reference(step, id, loaded)) ?? null);
+          }
+          break;
+        }
+        case 'multi': {
+          const found = lists[i]!;
+          const refs = step.sub ? this.subReferenced(scope, step, [...new Set([...found.values()].flat())]) : undefined;
+          for (let r = 0; r < n; r++) {
+            if (owned && !owned.includes(rows[r].type as string)) continue;
+            const data: Json[] = [];
+            for (const id of found.get(rows[r].id as number) ?? []) {
+              const ref = refs ? refs.get(id) : this.reference(step, id, loaded);
+              if (ref !== undefined) data.push(ref);
+            }
+            out[r][name] = { total_count: data.length, data };
+          }
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What rendering a plan does for each of its items, worked out once per plan: the kind of value,
+   * the target stores of references, the subtypes that own the field (aggregates), the type name
+   * of references to an entity without subtypes. Items no rendered row can own are left out.
+   */
+  private steps(plan: RenderPlan): readonly Step[] {
+    const cached = this.planSteps.get(plan);
+    if (cached) return cached;
+    const steps: Step[] = [];
+    const owners = plan.entity.fieldOwners;
+    for (const { field, sub } of plan.items) {
+      const { name } = field;
+      if (isSubtypeField(field)) {
+        steps.push({ kind: 'subtype', name, field });
+        continue;
+      }
+      const owned = owners?.get(name);
+      // an aggregate's field that none of its subtypes declares is not rendered
+      if (owners && !owned) continue;
+      if (field.source?.kind === 'exists') {
+        steps.push({ kind: 'exists', name, field: this.inverseOf(field), owned });
+      } else if (field.type !== 'reference') {
+        steps.push({ kind: 'scalar', name, field, owned });
+      } else {
+        const targets = field.targets ?? [];
+        const only = targets.length === 1 ? this.registry.entity(targets[0]) : undefined;
+        const stores = this.storesOf(field).map((store) => ({ store, hasName: this.registry.store(store).hasName }));
+        const ref = { name, field, owned, sub, stores: stores.map((s) => s.store), targets: stores, typeName: only && !only.subtypes?.length ? only.type : undefined };
+        const single = (field.source ?? { kind: 'stored' }).kind === 'stored' && !field.multiple;
+        steps.push(single ? { kind: 'single', ...ref } : { kind: 'multi', ...ref });
+      }
+    }
+    this.planSteps.set(plan, steps);
+    return steps;
+  }
+
+  /** `{type, id, name}` of a referenced row read with the plan's references (first target store that has it). */
+  private reference(step: RefStep, id: number, loaded: Map<string, Map<number, Row>>): Json | undefined {
+    for (const { store, hasName } of step.targets) {
+      const r = loaded.get(store)?.get(id);
+      if (!r) continue;
+      const ref: Json = { type: step.typeName ?? (r.type as string), id: String(r.id) };
+      if (hasName) ref.name = r.name ?? null;
+      return ref;
+    }
+    return undefined;
+  }
+
+  /** Referenced entities rendered with the sub-fields asked for them, by id. */
+  private subReferenced(scope: Scope, step: RefStep, ids: ReadonlyArray<number | null>): Map<number, Json> {
+    const out = new Map<number, Json>();
+    const unique = [...new Set(ids)].filter((x): x is number => x !== null);
+    if (!unique.length) return out;
+    const sub = step.sub!;
+    const typeName: TypeNamer = (row) => step.typeName ?? (row.type as string);
+    for (const storeName of step.stores) {
+      const rows = this.store.rowsById(storeName, unique, this.columns(sub));
+      const rendered = this.render(scope, sub, rows, typeName);
+      rows.forEach((r, i) => out.set(r.id as number, rendered[i]));
+    }
     return out;
   }
 
@@ -149,39 +278,6 @@ export class Renderer {
     let stores = this.fieldStores.get(field);
     if (!stores) this.fieldStores.set(field, (stores = this.registry.storesOf(field.targets ?? [])));
     return stores;
-  }
-
-  /** What an item needs: its values at once, or the referenced ids to read. */
-  private need(scope: Scope, entity: ResolvedEntity, item: PlanItem, rows: Row[]): Need {
-    const { field } = item;
-    if (isSubtypeField(field)) return { kind: 'values', values: rows.map((r) => r.type) };
-    if (field.source?.kind === 'exists') {
-      const lists = this.multiIds(scope, entity, this.inverseOf(field), rows.map((r) => r.id as number));
-      return { kind: 'values', values: rows.map((r) => (lists.get(r.id as number)?.length ?? 0) > 0) };
-    }
-    if (field.type !== 'reference') return { kind: 'values', values: rows.map((r) => scalarOut(field, r[field.name])) };
-    const source = field.source ?? { kind: 'stored' as const };
-    if (source.kind === 'stored' && !field.multiple) {
-      return { kind: 'single', ids: rows.map((r) => (r[field.name] ?? null) as number | null), stores: this.storesOf(field) };
-    }
-    // Multi-valued: for each row, the list of referenced ids.
-    const rowIds = rows.map((r) => r.id as number);
-    return { kind: 'multi', rowIds, lists: this.multiIds(scope, entity, field, rowIds), stores: this.storesOf(field) };
-  }
-
-  /** The rendered value of one field for each row. */
-  private values(scope: Scope, item: PlanItem, need: Need, loaded: Map<string, Map<number, Row>>): unknown[] {
-    if (need.kind === 'values') return need.values;
-    const { field } = item;
-    if (need.kind === 'single') {
-      const refs = this.referenced(scope, field, item.sub, need.ids, loaded);
-      return need.ids.map((id) => (id === null ? null : (refs.get(id) ?? null)));
-    }
-    const refs = this.referenced(scope, field, item.sub, [...new Set([...need.lists.values()].flat())], loaded);
-    return need.rowIds.map((id) => {
-      const data = (need.lists.get(id) ?? []).map((x) => refs.get(x)).filter((x): x is Json => x !== undefined);
-      return { total_count: data.length, data };
-    });
   }
 
   private multiIds(scope: Scope, entity: ResolvedEntity, field: FieldDescriptor, rowIds: number[]): Map<number, number[]> {
@@ -219,37 +315,6 @@ export class Renderer {
     return lists;
   }
 
-  /** Rendered reference values by id: `{type, id, name}` or the sub-plan's fields. */
-  private referenced(scope: Scope, field: FieldDescriptor, sub: RenderPlan | undefined, ids: ReadonlyArray<number | null>, loaded: Map<string, Map<number, Row>>): Map<number, Json> {
-    const out = new Map<number, Json>();
-    if (!ids.length) return out;
-    const typeName: TypeNamer = (row) => this.registry.referenceTypeName(field, row.type as string);
-    if (sub) {
-      const unique = [...new Set(ids)].filter((x): x is number => x !== null);
-      if (!unique.length) return out;
-      for (const storeName of this.storesOf(field)) {
-        const rows = this.store.rowsById(storeName, unique, this.columns(sub));
-        const rendered = this.render(scope, sub, rows, typeName);
-        rows.forEach((r, i) => out.set(r.id as number, rendered[i]));
-      }
-      return out;
-    }
-    for (const storeName of this.storesOf(field)) {
-      const rows = loaded.get(storeName);
-      if (!rows) continue;
-      const hasName = this.registry.store(storeName).hasName;
-      // ids are unique across stores: an id found in one store is not looked for in the next
-      for (const id of ids) {
-        if (id === null || out.has(id)) continue;
-        const r = rows.get(id);
-        if (!r) continue;
-        const ref: Json = { type: typeName(r), id: String(r.id) };
-        if (hasName) ref.name = r.name ?? null;
-        out.set(id, ref);
-      }
-    }
-    return out;
-  }
 }
 
 export function scalarOut(field: FieldDescriptor, value: unknown): unknown {
