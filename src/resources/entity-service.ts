@@ -70,6 +70,10 @@ export class EntityService {
   readonly base: Schema;
   /** schema per shared space / workspace, valid while `userFieldsVersion` is unchanged */
   private readonly schemas = new Map<string, { version: number; schema: Schema }>();
+  /** statement keys of scopedRows (see scopedRowsKey) */
+  private readonly rowKeys = new WeakMap<ResolvedEntity, WeakMap<readonly string[], Map<string, string[]>>>();
+  /** the schema answered last, and for which scope (see schema) */
+  private lastSchema?: { sharedSpaceId: number; workspaceId: number | null; version: number; schema: Schema };
   /** bumped whenever a user-defined field is created or changed */
   userFieldsVersion = 0;
   /** reads the user-defined fields of a scope (set by the user-defined fields module) */
@@ -86,13 +90,20 @@ export class EntityService {
   /** The resource table as the request's workspace sees it (with its user-defined fields). */
   schema(ctx: RequestContext): Schema {
     if (!this.userFields) return this.base;
+    // a request asks several times in a row: the last answer first, without building the key
+    const last = this.lastSchema;
+    if (last && last.sharedSpaceId === ctx.sharedSpaceId && last.workspaceId === ctx.workspaceId && last.version === this.userFieldsVersion) return last.schema;
     const key = `${ctx.sharedSpaceId}:${ctx.workspaceId}`;
     const cached = this.schemas.get(key);
-    if (cached && cached.version === this.userFieldsVersion) return cached.schema;
-    const fields = this.userFields(ctx);
-    const schema = fields.size ? new Schema(this.registry.withUserFields(fields), this.store) : this.base;
-    if (this.schemas.size > 1000) this.schemas.clear();
-    this.schemas.set(key, { version: this.userFieldsVersion, schema });
+    let schema: Schema;
+    if (cached && cached.version === this.userFieldsVersion) schema = cached.schema;
+    else {
+      const fields = this.userFields(ctx);
+      schema = fields.size ? new Schema(this.registry.withUserFields(fields), this.store) : this.base;
+      if (this.schemas.size > 1000) this.schemas.clear();
+      this.schemas.set(key, { version: this.userFieldsVersion, schema });
+    }
+    this.lastSchema = { sharedSpaceId: ctx.sharedSpaceId, workspaceId: ctx.workspaceId, version: this.userFieldsVersion, schema };
     return schema;
   }
 
@@ -304,7 +315,7 @@ export class EntityService {
 
   get(ctx: RequestContext, entity: ResolvedEntity, idText: string, fields?: FieldSelectionItem[]): Json {
     entity = this.bind(ctx, entity);
-    const id = this.resolveId(ctx, entity, idText);
+    const id = isIntegerText(idText) ? Number(idText) : this.resolveId(ctx, entity, idText);
     const rendered = this.renderIds(ctx, entity, [id], fields);
     if (!rendered.length) {
       // hidden by the preview rule rather than absent?
@@ -325,31 +336,51 @@ export class EntityService {
 
   /** Renders rows of `entity` by id (in the given order), skipping ids out of scope. */
   renderIds(ctx: RequestContext, entity: ResolvedEntity, ids: number[], fields?: FieldSelectionItem[]): Json[] {
-    entity = this.bind(ctx, entity);
+    const schema = this.schema(ctx);
+    if (schema !== this.base) entity = schema.registry.entity(entity.type);
     if (!ids.length) return [];
-    const plan = this.schema(ctx).renderer.plan(entity, fields);
-    const rows = this.scopedRows(ctx, entity, this.schema(ctx).renderer.columns(plan), ids);
-    const byId = new Map(rows.map((r) => [r.id as number, r]));
-    const ordered = ids.map((id) => byId.get(id)).filter((r): r is Row => r !== undefined);
-    return this.schema(ctx).renderer.render(ctx, plan, ordered, () => entity.type);
+    const { renderer } = schema;
+    const plan = renderer.plan(entity, fields);
+    const rows = this.scopedRows(schema, ctx, entity, renderer.columns(plan), ids);
+    let ordered = rows;
+    // one id: its row or none; several: in the order asked
+    if (ids.length > 1) {
+      const byId = new Map(rows.map((r) => [r.id as number, r]));
+      ordered = ids.map((id) => byId.get(id)).filter((r): r is Row => r !== undefined);
+    }
+    const type = entity.type;
+    return renderer.render(ctx, plan, ordered, () => type);
   }
 
   /** Rows of `entity` in the request's scope by id, with the given columns (a prepared shape). */
-  private scopedRows(ctx: RequestContext, entity: ResolvedEntity, columns: string[], ids: number[]): Row[] {
+  private scopedRows(schema: Schema, ctx: RequestContext, entity: ResolvedEntity, columns: string[], ids: number[]): Row[] {
     if (!hasPreparedScope(entity)) {
       return this.sql.all(this.filtered(ctx, entity, undefined).select(columns.map((c) => `t.${c}`)).where('t.id', 'in', ids));
     }
     const single = ids.length === 1;
-    const registry = this.schema(ctx).registry;
     return this.sql
-      .prepared(`scopedRows:${entity.type}:${scopeShapeKey(ctx)}:${single ? 1 : 'n'}:${joinedKey(columns)}`, (p) =>
+      .prepared(this.scopedRowsKey(entity, columns, scopeShapeKey(ctx), single), (p) =>
         this.sql.qb
           .selectFrom(`${tableOf(entity.store)} as t`)
           .select(columns.map((c) => `t.${c}`))
-          .where(scopeCondition(registry, entity, sentinelScopeOf(p, ctx), 't'))
+          .where(scopeCondition(schema.registry, entity, sentinelScopeOf(p, ctx), 't'))
           .where(inIds(p, 't', 'id', single)),
       )
-      .all({ ...idsValues(ids), ...scopeValues(ctx) });
+      .all(Object.assign(scopeValues(ctx), idsValues(ids)));
+  }
+
+  /**
+   * The statement key of scopedRows, kept per entity and column list (the render plans' cached
+   * arrays): the same string every request, so the statement lookup hashes no new key.
+   */
+  private scopedRowsKey(entity: ResolvedEntity, columns: string[], shape: string, single: boolean): string {
+    let byColumns = this.rowKeys.get(entity);
+    if (!byColumns) this.rowKeys.set(entity, (byColumns = new WeakMap()));
+    let byShape = byColumns.get(columns);
+    if (!byShape) byColumns.set(columns, (byShape = new Map()));
+    let keys = byShape.get(shape);
+    if (!keys) byShape.set(shape, (keys = []));
+    return (keys[single ? 1 : 0] ??= `scopedRows:${entity.type}:${shape}:${single ? 1 : 'n'}:${joinedKey(columns)}`);
   }
 
   // ---- writing -----------------------------------------------------------------------------------
