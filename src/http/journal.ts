@@ -102,9 +102,7 @@ export class RequestJournal {
 
   constructor(private readonly size: number) {}
 
-  private record(e: Omit<Recorded, 'id'>): void {
-    if (this.size <= 0) return;
-    const entry = { id: this.next++, ...e };
+  private record(entry: Recorded): void {
     if (this.ring.length < this.size) this.ring.push(entry);
     else {
       this.ring[this.head] = entry;
@@ -136,9 +134,11 @@ export class RequestJournal {
 
   /** Records every request but the admin API's own. */
   attach(app: FastifyInstance): void {
+    if (this.size <= 0) return;
     app.addHook('onResponse', (request, reply, done) => {
-      if (this.size > 0 && !request.url.startsWith('/__admin')) {
+      if (!request.url.startsWith('/__admin')) {
         this.record({
+          id: this.next++,
           timeMs: Date.now(),
           method: request.method,
           url: request.url,
