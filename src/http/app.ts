@@ -117,7 +117,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   // Compressed bodies (CI plugins gzip what they send) are inflated before parsing, and the body
   // limit applies to the inflated size, so a gzip bomb stops at the limit.
   const inflate = (request: FastifyRequest, payload: RequestPayload): RequestPayload => {
-    const header = String(request.headers['content-encoding'] ?? '').toLowerCase();
+    const raw = request.headers['content-encoding'];
+    // most requests (every GET) carry no Content-Encoding: nothing to look at
+    if (raw === undefined) return payload;
+    const header = String(raw).toLowerCase();
     const coding = contentCoding(header);
     if (coding === undefined) return payload;
     if (coding === null) {
