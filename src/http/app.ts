@@ -21,7 +21,7 @@ import { Faults } from './faults.js';
 import { RequestJournal } from './journal.js';
 import { registerAttachmentRoutes } from './attachment-routes.js';
 import { registerCiRoutes } from './ci-routes.js';
-import { registerEntityRoutes } from './entity-routes.js';
+import { registerEntityRoutes, registerUploadCollections } from './entity-routes.js';
 import { registerScriptRoutes } from './script-routes.js';
 import { clientErrorHandler, registerErrorHandling } from './error-handler.js';
 import { registerLandingPage } from './landing-page.js';
@@ -93,9 +93,9 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
 
   await app.register(cookie);
-  await app.register(multipart, {
-    limits: { fileSize: emulator.config.attachmentMaxBytes, files: 2, fields: 10, parts: 12, fieldSize: 1024 * 1024 },
-  });
+  // A multipart body is read only where uploads go (see the uploads context below); elsewhere it is
+  // accepted unread, as the multipart plugin's own parser does, and the route answers as for no body.
+  app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
 
   // JSON bodies through Fastify's own safe parser, but an empty body is no body: clients send
   // `Content-Type: application/json` on DELETE and sign-out without one.
@@ -169,6 +169,17 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   registerMetadataRoutes(app, emulator);
   registerLandingPage(app, emulator);
   registerAdminApi(app, emulator, journal, faults);
+  // The multipart plugin in a context of its own, with the collections that take uploads: its two
+  // asynchronous hooks (a listener for temporary files the emulator never saves) run on the
+  // requests of this context only, not on every API request. Registered after every parser and
+  // hook of the root, which the context inherits.
+  await app.register(async (uploads) => {
+    uploads.removeContentTypeParser('multipart/form-data');
+    await uploads.register(multipart, {
+      limits: { fileSize: emulator.config.attachmentMaxBytes, files: 2, fields: 10, parts: 12, fieldSize: 1024 * 1024 },
+    });
+    registerUploadCollections(uploads, emulator);
+  });
   await app.register(async (ci) => {
     // XML bodies (test results, coverage reports) and text (LCOV, logs) are read raw here, and
     // only here: everywhere else the API speaks JSON

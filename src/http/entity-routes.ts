@@ -123,22 +123,76 @@ function collectionsByName(entities: readonly ResolvedEntity[], level: Level): M
   return byName;
 }
 
+type Resolved = { entity: ResolvedEntity; name: string };
+
+/**
+ * The handler of a collection URL (list, create, update and delete by query, upload for entities
+ * with content), for the entity and name `resolve` finds for a request.
+ */
+function collectionHandler(emulator: Emulator, resolve: (request: FastifyRequest) => Resolved): RouteHandlerMethod {
+  const { service, config } = emulator;
+  const limits = { defaultLimit: config.pageSizeDefault, maxLimit: config.pageSizeMax };
+  return async (request, reply) => {
+    const { entity, name } = resolve(request);
+    const ctx = routeContext(emulator, entity, name, entity.methods.collection, request);
+    const q = request.query as Query;
+    switch (request.method) {
+      case 'GET':
+      case 'HEAD': {
+        const { limit, offset } = parsePaging(param(q, 'limit'), param(q, 'offset'), limits);
+        const orderRaw = param(q, 'order_by', true);
+        return service.list(ctx, entity, {
+          query: queryOf(q),
+          fields: fieldsOf(q),
+          orderBy: orderRaw ? parseOrderBy(orderRaw) : undefined,
+          limit,
+          offset,
+          textSearch: textSearchOf(q),
+        });
+      }
+      case 'POST': {
+        if (entity.binaryContent) return uploadAttachment(emulator, ctx, entity, request, reply, fieldsOf(q));
+        const items = dataItems(request.body, `create ${name}`);
+        const result = service.create(ctx, entity, items, { fields: fieldsOf(q), partial: isTrue(param(q, 'partial')) });
+        return sendBulk(reply, 201, result);
+      }
+      case 'PUT': {
+        const query = queryOf(q);
+        if (query) {
+          const body = request.body as Record<string, unknown> | undefined;
+          const patch = body && Array.isArray(body.data) ? (body.data.length === 1 ? body.data[0] : undefined) : body;
+          if (!patch || typeof patch !== 'object') throw errors.badRequest('Expected the changes as {"data":[{…}]} for an update by query');
+          return service.updateByQuery(ctx, entity, query, patch, fieldsOf(q));
+        }
+        const items = dataItems(request.body, `update ${name}`);
+        return sendBulk(reply, 200, service.updateMany(ctx, entity, items, { fields: fieldsOf(q), partial: isTrue(param(q, 'partial')) }));
+      }
+      case 'DELETE': {
+        const query = queryOf(q);
+        if (!query) throw errors.badRequest(`A DELETE on the collection '${name}' needs a query that selects what to delete`);
+        return service.deleteByQuery(ctx, entity, query);
+      }
+    }
+    throw errors.methodNotAllowed(request.method, entity.methods.collection);
+  };
+}
+
 /**
  * Three parametric URL shapes per level (collection, groups, instance) instead of a route per
  * collection name: the router stays small, so start-up does not pay for hundreds of routes, and the
  * collection is looked up in the resource table. Static routes registered elsewhere (metadata,
- * scripts, attachments' downloads, test results) take precedence in the router.
+ * scripts, attachments' downloads, test results, the collections that take uploads) take
+ * precedence in the router.
  */
 export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): void {
-  const { service, config } = emulator;
-  const limits = { defaultLimit: config.pageSizeDefault, maxLimit: config.pageSizeMax };
+  const { service } = emulator;
 
   for (const level of ['site', 'space', 'workspace'] as const) {
     const byName = collectionsByName(emulator.registry.entities, level);
     if (byName.size === 0) continue;
     const base = basePath(level);
     /** The entity a URL names; an unknown collection is the same 404 as any unknown URL. */
-    const resolve = (request: FastifyRequest): { entity: ResolvedEntity; name: string } => {
+    const resolve = (request: FastifyRequest): Resolved => {
       const { collection } = request.params as { collection: string };
       const entity = byName.get(collection);
       if (!entity) throw errors.notFoundUrl(request.url.split('?')[0]);
@@ -147,52 +201,7 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
     const guard = (entity: ResolvedEntity, name: string, shape: 'collection' | 'instance', request: FastifyRequest) =>
       routeContext(emulator, entity, name, entity.methods[shape], request);
 
-    routeEachMethod(app, {
-      url: `${base}/:collection`,
-      handler: async (request, reply) => {
-        const { entity, name } = resolve(request);
-        const ctx = guard(entity, name, 'collection', request);
-        const q = request.query as Query;
-        switch (request.method) {
-          case 'GET':
-          case 'HEAD': {
-            const { limit, offset } = parsePaging(param(q, 'limit'), param(q, 'offset'), limits);
-            const orderRaw = param(q, 'order_by', true);
-            return service.list(ctx, entity, {
-              query: queryOf(q),
-              fields: fieldsOf(q),
-              orderBy: orderRaw ? parseOrderBy(orderRaw) : undefined,
-              limit,
-              offset,
-              textSearch: textSearchOf(q),
-            });
-          }
-          case 'POST': {
-            if (entity.binaryContent) return uploadAttachment(emulator, ctx, entity, request, reply, fieldsOf(q));
-            const items = dataItems(request.body, `create ${name}`);
-            const result = service.create(ctx, entity, items, { fields: fieldsOf(q), partial: isTrue(param(q, 'partial')) });
-            return sendBulk(reply, 201, result);
-          }
-          case 'PUT': {
-            const query = queryOf(q);
-            if (query) {
-              const body = request.body as Record<string, unknown> | undefined;
-              const patch = body && Array.isArray(body.data) ? (body.data.length === 1 ? body.data[0] : undefined) : body;
-              if (!patch || typeof patch !== 'object') throw errors.badRequest('Expected the changes as {"data":[{…}]} for an update by query');
-              return service.updateByQuery(ctx, entity, query, patch, fieldsOf(q));
-            }
-            const items = dataItems(request.body, `update ${name}`);
-            return sendBulk(reply, 200, service.updateMany(ctx, entity, items, { fields: fieldsOf(q), partial: isTrue(param(q, 'partial')) }));
-          }
-          case 'DELETE': {
-            const query = queryOf(q);
-            if (!query) throw errors.badRequest(`A DELETE on the collection '${name}' needs a query that selects what to delete`);
-            return service.deleteByQuery(ctx, entity, query);
-          }
-        }
-        throw errors.methodNotAllowed(request.method, entity.methods.collection);
-      },
-    });
+    routeEachMethod(app, { url: `${base}/:collection`, handler: collectionHandler(emulator, resolve) });
 
     // Counts per value of a field: `GET {collection}/groups?group_by=severity&query=…`
     routeEachMethod(app, {
@@ -236,5 +245,20 @@ export function registerEntityRoutes(app: FastifyInstance, emulator: Emulator): 
         throw errors.methodNotAllowed(request.method, entity.methods.instance);
       },
     });
+  }
+}
+
+/**
+ * The collection URLs of entities with content (attachments), whose POST takes a multipart upload:
+ * a static route per collection name, registered in the context that reads multipart bodies (see
+ * buildApp), with the same handler as every other collection.
+ */
+export function registerUploadCollections(app: FastifyInstance, emulator: Emulator): void {
+  for (const entity of emulator.registry.entities) {
+    if (!entity.binaryContent) continue;
+    for (const name of collectionNames(entity)) {
+      const resolved: Resolved = { entity, name };
+      routeEachMethod(app, { url: `${basePath(entity.level)}/${name}`, handler: collectionHandler(emulator, () => resolved) });
+    }
   }
 }
