@@ -7,6 +7,7 @@ import { TestResultsIngester } from '../../src/ci/ingest.js';
 import { parseTestResults } from '../../src/ci/test-results-xml.js';
 import { makeApp, type TestApp } from '../helpers/app.js';
 import { q } from '../helpers/octane.js';
+import { pushTestResults } from '../helpers/test-results.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -89,5 +90,70 @@ describe('test-results ingestion in slices', () => {
     expect(runs.body.data[1].pipeline_run).toMatchObject({ type: 'pipeline_run', id: pipelineRun });
     const listed = await t.get(`${t.ws}/pipeline_runs/${pipelineRun}?fields=runs`);
     expect(listed.body.runs.data.map((r: any) => r.id).sort()).toEqual(runs.body.data.map((r: any) => r.id).sort());
+  });
+
+  it('last runs over several slices and pushes: the newest run of each context, as a recompute from every run finds them', async () => {
+    const { emulator } = t.app;
+    const OS = ['Linux', 'Windows', 'macOS'];
+    const BROWSER = ['', 'Chrome'];
+    const TESTS = 30;
+    // each test runs in 6 environments, 4 times each (the same run updated), spread over 3 slices
+    const payload = (job: string, build: string, tests: number) => {
+      const runs: string[] = [];
+      for (let rep = 0; rep < 4; rep++) {
+        for (let i = 0; i < tests; i++) {
+          for (const os of OS) {
+            for (const browser of BROWSER) {
+              const env = `<taxonomy type="OS" value="${os}"/>${browser ? `<taxonomy type="Browser" value="${browser}"/>` : ''}`;
+              runs.push(`<test_run package="lr" class="LastRuns" name="t${i}" status="${rep % 2 ? 'Failed' : 'Passed'}"><environment>${env}</environment></test_run>`);
+            }
+          }
+        }
+      }
+      return `<test_result><build server_id="lr-ci" job_id="${job}" build_id="${build}"/><test_runs>${runs.join('')}</test_runs></test_result>`;
+    };
+    const push = async (xml: string) => {
+      const r = await t.request('POST', `${t.ws}/test-results`, xml, { 'content-type': 'application/xml' });
+      expect(r.status).toBe(202);
+      for (let i = 0; i < 400; i++) {
+        const task = await t.get(`${t.ws}/test-results/${r.body.id}`);
+        if (task.body.status !== 'queued' && task.body.status !== 'running') return task.body;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error('task did not finish');
+    };
+    // a test with a run from before whose last runs are gone (a database of an earlier version)
+    expect(await push(payload('lr-job-0', '1', 1))).toMatchObject({ status: 'success', runs_created: 6 });
+    const pre = (await t.get(`${t.ws}/automated_tests?${q('name EQ ^t0^;class_name EQ ^LastRuns^')}&fields=last_runs`)).body.data[0];
+    expect(pre.last_runs.data).toHaveLength(6);
+    emulator.sql.sqlite.prepare(`delete from entity_link where field like '%.last_runs' and src_id = ?`).run(Number(pre.id));
+
+    // job 1 makes a run per test and environment (t0's take the place of job 0's); job 2 runs half
+    // of the tests again: in those contexts its runs are newer and take the place of job 1's
+    expect(await push(payload('lr-job-1', '1', TESTS))).toMatchObject({ status: 'success', runs_created: TESTS * 6, runs_updated: TESTS * 18 });
+    expect(await push(payload('lr-job-2', '1', TESTS / 2))).toMatchObject({ status: 'success', runs_created: (TESTS / 2) * 6 });
+
+    const tests = (await t.get(`${t.ws}/automated_tests?${q('class_name EQ ^LastRuns^')}&fields=name,last_runs&limit=100`)).body.data;
+    expect(tests).toHaveLength(TESTS);
+    let replaced = 0;
+    for (const test of tests) {
+      const runs = (await t.get(`${t.ws}/automated_runs?${q(`test EQ {id EQ ${test.id}}`)}&fields=taxonomies&limit=100`)).body.data;
+      const newest = new Map<string, number>();
+      for (const r of runs) {
+        const context = r.taxonomies.data.map((x: any) => Number(x.id)).sort((a: number, b: number) => a - b).join(',');
+        newest.set(context, Math.max(newest.get(context) ?? 0, Number(r.id)));
+      }
+      const expected = [...newest.values()].sort((a, b) => a - b);
+      expect(newest.size, test.name).toBe(6);
+      expect(test.last_runs.data.map((r: any) => Number(r.id)).sort((a: number, b: number) => a - b), test.name).toEqual(expected);
+      if (runs.length > 6) replaced++;
+      if (test.name === 't0') expect(runs).toHaveLength(18);
+      // as stored, positions follow the ids
+      const stored = emulator.sql.sqlite.prepare(`select dst_id, ord from entity_link where field like '%.last_runs' and src_id = ? order by ord`).all(Number(test.id)) as Array<{ dst_id: number; ord: number }>;
+      expect(stored.map((l) => l.dst_id)).toEqual(expected);
+      expect(stored.map((l) => l.ord)).toEqual(expected.map((_, i) => i));
+    }
+    // job 2's tests have 12 runs (6 of job 1 and 6 of job 2; t0 also 6 of job 0), the others 6
+    expect(replaced).toBe(TESTS / 2);
   });
 });
