@@ -5,10 +5,18 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d
 
 /** Octane's date-time form: ISO-8601 UTC with seconds precision, `2017-05-02T07:32:38Z`. */
 export function formatDateTime(d: Date): string {
+  // a request stamps every row it writes with the same time: the last answer is kept
+  const time = d.getTime();
+  if (time === formatted.time) return formatted.text;
   const iso = d.toISOString();
   // years 0000-9999 (YYYY-MM-DDTHH:mm:ss.sssZ) without a regular expression: it is on every write
-  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
+  const text = iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
+  formatted.time = time;
+  formatted.text = text;
+  return text;
 }
+
+const formatted = { time: Number.NaN, text: '' };
 
 /** Parses a date or date-time literal into Octane's stored form, or undefined when it is not one. */
 export function parseDateTime(text: string): string | undefined {

@@ -141,18 +141,28 @@ export class Sql {
   }
 
   /**
-   * Inserts rows given as value arrays in `columns` order, many rows per statement (statements of
-   * 100, 25, 5 and 1 rows, so that the shapes stay few). Bulk writers (test-results ingestion) use
-   * it: each statement costs a fixed step over and above its rows.
+   * Inserts rows (value arrays in `columns` order, or objects keyed by column), many rows per
+   * statement (statements of 100, 25, 5 and 1 rows, so that the shapes stay few). Bulk writers
+   * (test-results ingestion) use it: each statement costs a fixed step over and above its rows.
    */
-  insertValues(table: string, columns: string[], rows: unknown[][], options: { ignoreConflicts?: boolean } = {}): void {
+  insertValues(table: string, columns: string[], rows: ReadonlyArray<ArrayLike<unknown> | Record<string, unknown>>, options: { ignoreConflicts?: boolean } = {}): void {
     if (!rows.length) return;
-    const most = Math.max(1, Math.min(100, Math.floor(30000 / columns.length)));
+    const width = columns.length;
+    const most = Math.max(1, Math.min(100, Math.floor(30000 / width)));
+    // a row is an array in column order or an object keyed by column
+    const asArray = Array.isArray(rows[0]);
     let i = 0;
     for (const size of [most, 25, 5, 1]) {
       if (size > most || rows.length - i < size) continue;
       const stmt = this.statement(this.insertSql(table, columns, size, options.ignoreConflicts === true));
-      for (; i + size <= rows.length; i += size) stmt.run(...(size === 1 ? rows[i] : rows.slice(i, i + size).flat()));
+      const params: unknown[] = new Array(size * width);
+      for (; i + size <= rows.length; i += size) {
+        for (let r = 0; r < size; r++) {
+          const row = rows[i + r];
+          for (let c = 0; c < width; c++) params[r * width + c] = (asArray ? (row as ArrayLike<unknown>)[c] : (row as Record<string, unknown>)[columns[c]]) ?? null;
+        }
+        stmt.run(params);
+      }
     }
   }
 

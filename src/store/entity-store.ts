@@ -149,7 +149,7 @@ export class EntityStore {
     if (!rows.length) return;
     this.forget(store, false);
     const columns = Object.keys(rows[0]);
-    this.sql.insertValues(tableOf(store), columns, rows.map((row) => columns.map((c) => row[c] ?? null)));
+    this.sql.insertValues(tableOf(store), columns, rows);
   }
 
   /** Adds links given as [field key, source, target, position], many per statement (bulk writers). */
