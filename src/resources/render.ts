@@ -40,15 +40,31 @@ interface RefStep {
   owned?: readonly string[];
   sub?: RenderPlan;
   stores: readonly string[];
-  targets: ReadonlyArray<{ store: string; hasName: boolean }>;
+  /** without sub-fields: the plan's reference stores (Compiled.refStores) to look the ids up in, in order */
+  targets: ReadonlyArray<{ slot: number; hasName: boolean }>;
   /** the type every referenced row is shown as (a target without subtypes); absent: the row's type */
   typeName?: string;
 }
 
+/** How the referenced ids of a multi-valued or `exists` field are read (see Renderer.multiIds). */
+type ListReader =
+  | { kind: 'links'; key: string }
+  | { kind: 'linksTo'; key: string }
+  | { kind: 'inverse'; other: ResolvedEntity; column: string; keys: Map<string, string[]> };
+
 /** How one item of a plan is rendered (see Renderer.render). */
 type Step =
-  | { kind: 'subtype' | 'scalar' | 'exists'; name: string; field: FieldDescriptor; owned?: readonly string[] }
-  | ({ kind: 'single' | 'multi' } & RefStep);
+  | { kind: 'subtype' | 'scalar'; name: string; field: FieldDescriptor; owned?: readonly string[] }
+  | { kind: 'exists'; name: string; field: FieldDescriptor; owned?: readonly string[]; lists: ListReader }
+  | ({ kind: 'single' } & RefStep)
+  | ({ kind: 'multi'; lists: ListReader } & RefStep);
+
+/** A plan worked out for rendering (see Renderer.compiled). */
+interface Compiled {
+  steps: readonly Step[];
+  /** the stores that references without sub-fields point into: one query each per render */
+  refStores: ReadonlyArray<{ store: string; columns: string[] }>;
+}
 
 export class Renderer {
   /** the default plan of each entity (no `fields=`) */
@@ -56,7 +72,7 @@ export class Renderer {
   private readonly planColumns = new WeakMap<RenderPlan, string[]>();
   private readonly fieldStores = new WeakMap<FieldDescriptor, readonly string[]>();
   private readonly inverseFields = new WeakMap<FieldDescriptor, FieldDescriptor>();
-  private readonly planSteps = new WeakMap<RenderPlan, readonly Step[]>();
+  private readonly compiledPlans = new WeakMap<RenderPlan, Compiled>();
 
   constructor(
     private readonly store: EntityStore,
@@ -114,48 +130,39 @@ export class Renderer {
     const out: Json[] = new Array(n);
     for (let r = 0; r < n; r++) out[r] = { type: typeName(rows[r]), id: String(rows[r].id) };
     if (!n) return out;
-    const steps = this.steps(plan);
+    const { steps, refStores } = this.compiled(plan);
     let rowIds: number[] | undefined;
     // the referenced ids of multi-valued fields (and `exists` fields), per step
     const lists: Array<Map<number, number[]> | undefined> = [];
-    // the ids to read from each target store, for the reference fields without sub-fields
-    let wanted: Map<string, Set<number>> | undefined;
-    const want = (store: string): Set<number> => {
-      wanted ??= new Map();
-      let ids = wanted.get(store);
-      if (!ids) wanted.set(store, (ids = new Set()));
-      return ids;
-    };
+    // the ids to read from each reference store, for the reference fields without sub-fields
+    const wanted: Array<Set<number> | undefined> = [];
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i];
       if (step.kind === 'exists' || step.kind === 'multi') {
         rowIds ??= rows.map((r) => r.id as number);
-        const found = this.multiIds(scope, plan.entity, step.field, rowIds);
+        const found = this.multiIds(scope, step.lists, rowIds);
         lists[i] = found;
         if (step.kind === 'multi' && !step.sub) {
-          for (const store of step.stores) {
-            const ids = want(store);
+          for (const { slot } of step.targets) {
+            const ids = (wanted[slot] ??= new Set());
             for (const list of found.values()) for (const id of list) ids.add(id);
           }
         }
       } else if (step.kind === 'single' && !step.sub) {
-        for (const store of step.stores) {
-          let ids: Set<number> | undefined;
-          for (let r = 0; r < n; r++) {
-            const id = rows[r][step.name] as number | null | undefined;
-            if (id !== null && id !== undefined) (ids ??= want(store)).add(id);
-          }
+        for (let r = 0; r < n; r++) {
+          const id = rows[r][step.name] as number | null | undefined;
+          if (id === null || id === undefined) continue;
+          for (const { slot } of step.targets) (wanted[slot] ??= new Set()).add(id);
         }
       }
     }
-    const loaded = new Map<string, Map<number, Row>>();
-    if (wanted) {
-      for (const [store, ids] of wanted) {
-        const found = this.store.rowsById(store, [...ids], this.registry.store(store).hasName ? REF_COLUMNS_NAMED : REF_COLUMNS);
-        const byId = new Map<number, Row>();
-        for (const r of found) byId.set(r.id as number, r);
-        loaded.set(store, byId);
-      }
+    const loaded: Array<Map<number, Row> | undefined> = [];
+    for (let slot = 0; slot < wanted.length; slot++) {
+      const ids = wanted[slot];
+      if (!ids) continue;
+      const byId = new Map<number, Row>();
+      for (const r of this.store.rowsById(refStores[slot].store, [...ids], refStores[slot].columns)) byId.set(r.id as number, r);
+      loaded[slot] = byId;
     }
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i];
@@ -173,11 +180,10 @@ export class Renderer {
           break;
         }
         case 'single': {
-          const ids: Array<number | null> = rows.map((r) => (r[name] ?? null) as number | null);
-          const refs = step.sub ? this.subReferenced(scope, step, ids) : undefined;
+          const refs = step.sub ? this.subReferenced(scope, step, rows.map((r) => (r[name] ?? null) as number | null)) : undefined;
           for (let r = 0; r < n; r++) {
             if (owned && !owned.includes(rows[r].type as string)) continue;
-            const id = ids[r];
+            const id = (rows[r][name] ?? null) as number | null;
             out[r][name] = id === null ? null : ((refs ? refs.get(id) : this.reference(step, id, loaded)) ?? null);
           }
           break;
@@ -203,13 +209,20 @@ export class Renderer {
 
   /**
    * What rendering a plan does for each of its items, worked out once per plan: the kind of value,
-   * the target stores of references, the subtypes that own the field (aggregates), the type name
-   * of references to an entity without subtypes. Items no rendered row can own are left out.
+   * the stores references point into, how multi-valued fields are read, the subtypes that own the
+   * field (aggregates), the type name of references to an entity without subtypes. Items no
+   * rendered row can own are left out.
    */
-  private steps(plan: RenderPlan): readonly Step[] {
-    const cached = this.planSteps.get(plan);
+  private compiled(plan: RenderPlan): Compiled {
+    const cached = this.compiledPlans.get(plan);
     if (cached) return cached;
     const steps: Step[] = [];
+    const refStores: Array<{ store: string; columns: string[] }> = [];
+    const slotOf = (store: string): number => {
+      let slot = refStores.findIndex((s) => s.store === store);
+      if (slot < 0) slot = refStores.push({ store, columns: this.registry.store(store).hasName ? REF_COLUMNS_NAMED : REF_COLUMNS }) - 1;
+      return slot;
+    };
     const owners = plan.entity.fieldOwners;
     for (const { field, sub } of plan.items) {
       const { name } = field;
@@ -221,26 +234,36 @@ export class Renderer {
       // an aggregate's field that none of its subtypes declares is not rendered
       if (owners && !owned) continue;
       if (field.source?.kind === 'exists') {
-        steps.push({ kind: 'exists', name, field: this.inverseOf(field), owned });
+        const inverse = this.inverseOf(field);
+        steps.push({ kind: 'exists', name, field: inverse, owned, lists: this.listReader(plan.entity, inverse) });
       } else if (field.type !== 'reference') {
         steps.push({ kind: 'scalar', name, field, owned });
       } else {
         const targets = field.targets ?? [];
         const only = targets.length === 1 ? this.registry.entity(targets[0]) : undefined;
-        const stores = this.storesOf(field).map((store) => ({ store, hasName: this.registry.store(store).hasName }));
-        const ref = { name, field, owned, sub, stores: stores.map((s) => s.store), targets: stores, typeName: only && !only.subtypes?.length ? only.type : undefined };
+        const stores = this.storesOf(field);
+        const ref: RefStep = {
+          name,
+          field,
+          owned,
+          sub,
+          stores,
+          targets: sub ? [] : stores.map((store) => ({ slot: slotOf(store), hasName: this.registry.store(store).hasName })),
+          typeName: only && !only.subtypes?.length ? only.type : undefined,
+        };
         const single = (field.source ?? { kind: 'stored' }).kind === 'stored' && !field.multiple;
-        steps.push(single ? { kind: 'single', ...ref } : { kind: 'multi', ...ref });
+        steps.push(single ? { kind: 'single', ...ref } : { kind: 'multi', ...ref, lists: this.listReader(plan.entity, field) });
       }
     }
-    this.planSteps.set(plan, steps);
-    return steps;
+    const compiled = { steps, refStores };
+    this.compiledPlans.set(plan, compiled);
+    return compiled;
   }
 
   /** `{type, id, name}` of a referenced row read with the plan's references (first target store that has it). */
-  private reference(step: RefStep, id: number, loaded: Map<string, Map<number, Row>>): Json | undefined {
-    for (const { store, hasName } of step.targets) {
-      const r = loaded.get(store)?.get(id);
+  private reference(step: RefStep, id: number, loaded: ReadonlyArray<Map<number, Row> | undefined>): Json | undefined {
+    for (const { slot, hasName } of step.targets) {
+      const r = loaded[slot]?.get(id);
       if (!r) continue;
       const ref: Json = { type: step.typeName ?? (r.type as string), id: String(r.id) };
       if (hasName) ref.name = r.name ?? null;
@@ -280,41 +303,51 @@ export class Renderer {
     return stores;
   }
 
-  private multiIds(scope: Scope, entity: ResolvedEntity, field: FieldDescriptor, rowIds: number[]): Map<number, number[]> {
+  /** How the ids a multi-valued field of `entity` refers to are read (see multiIds). */
+  private listReader(entity: ResolvedEntity, field: FieldDescriptor): ListReader {
+    const source = field.source ?? { kind: 'stored' as const };
+    if (source.kind === 'stored') return { kind: 'links', key: linkKey(this.registry, entity, field.name) };
+    const other = this.registry.entity(source.entity);
+    if (other.fieldMap.get(source.field)!.multiple) return { kind: 'linksTo', key: linkKey(this.registry, other, source.field) };
+    return { kind: 'inverse', other, column: source.field, keys: new Map() };
+  }
+
+  /** For each row id, the ids its multi-valued field refers to. */
+  private multiIds(scope: Scope, reader: ListReader, rowIds: number[]): Map<number, number[]> {
     const lists = new Map<number, number[]>();
     const push = (k: number, v: number) => {
       const l = lists.get(k);
       if (l) l.push(v);
       else lists.set(k, [v]);
     };
-    const source = field.source ?? { kind: 'stored' as const };
-    if (source.kind === 'stored') {
-      for (const l of this.store.links(linkKey(this.registry, entity, field.name), rowIds)) push(l.src_id, l.dst_id);
+    if (reader.kind === 'links') {
+      for (const l of this.store.links(reader.key, rowIds)) push(l.src_id, l.dst_id);
       return lists;
     }
-    const other = this.registry.entity(source.entity);
-    const otherField = other.fieldMap.get(source.field)!;
-    if (otherField.multiple) {
-      for (const l of this.store.linksTo(linkKey(this.registry, other, source.field), rowIds)) push(l.dst_id, l.src_id);
+    if (reader.kind === 'linksTo') {
+      for (const l of this.store.linksTo(reader.key, rowIds)) push(l.dst_id, l.src_id);
       return lists;
     }
+    // a single reference of the other entity pointing back at the rows
+    const { other, column } = reader;
     const sql = this.store.sql;
-    const select = (where: (q: any) => any) => where(sql.qb.selectFrom(`${tableOf(other.store)} as t`).select(['t.id as id', `t.${source.field} as owner`])).orderBy('t.id');
+    const select = (where: (q: any) => any) => where(sql.qb.selectFrom(`${tableOf(other.store)} as t`).select(['t.id as id', `t.${column} as owner`])).orderBy('t.id');
     let found: Array<{ id: number; owner: number }>;
     if (hasPreparedScope(other)) {
       const single = rowIds.length === 1;
+      const shape = scopeShapeKey(scope);
+      let keys = reader.keys.get(shape);
+      if (!keys) reader.keys.set(shape, (keys = []));
+      const key = (keys[single ? 1 : 0] ??= `inverse:${other.type}:${column}:${shape}:${single ? 1 : 'n'}`);
       found = sql
-        .prepared(`inverse:${other.type}:${source.field}:${scopeShapeKey(scope)}:${single ? 1 : 'n'}`, (p) =>
-          select((q) => q.where(inIds(p, 't', source.field, single)).where(scopeCondition(this.registry, other, sentinelScopeOf(p, scope), 't'))),
-        )
-        .all<{ id: number; owner: number }>({ ...idsValues(rowIds), ...scopeValues(scope) });
+        .prepared(key, (p) => select((q) => q.where(inIds(p, 't', column, single)).where(scopeCondition(this.registry, other, sentinelScopeOf(p, scope), 't'))))
+        .all<{ id: number; owner: number }>(Object.assign(scopeValues(scope), idsValues(rowIds)));
     } else {
-      found = sql.all(select((q) => q.where(`t.${source.field}`, 'in', rowIds).where(scopeCondition(this.registry, other, scope, 't'))));
+      found = sql.all(select((q) => q.where(`t.${column}`, 'in', rowIds).where(scopeCondition(this.registry, other, scope, 't'))));
     }
     for (const r of found) push(r.owner, r.id);
     return lists;
   }
-
 }
 
 export function scalarOut(field: FieldDescriptor, value: unknown): unknown {
