@@ -26,6 +26,9 @@ export class EntityStore {
   private poolHint = 0;
   /** answers kept for the write batch in progress, per store (see `memo`) */
   private memos: Map<string, Map<string, unknown>> | undefined;
+  /** statement keys of rowsById: per column list (all columns: allColumnsKeys), then store */
+  private readonly rowsByIdKeys = new WeakMap<readonly string[], Map<string, string[]>>();
+  private readonly allColumnsKeys = new Map<string, string[]>();
 
   /** Allocates `n` consecutive ids from the one sequence all entities share. */
   allocateIds(n: number): number[] {
@@ -211,12 +214,24 @@ export class EntityStore {
     if (!ids.length) return [];
     const single = ids.length === 1;
     return this.sql
-      .prepared(`rowsById:${store}:${single ? 1 : 'n'}:${columns ? joinedKey(columns) : '*'}`, (p) => {
+      .prepared(this.rowsByIdKey(store, columns, single), (p) => {
         const from = this.sql.qb.selectFrom(`${tableOf(store)} as t`);
         const q = columns ? from.select(columns.map((c) => `t.${c}`)) : from.selectAll('t');
         return q.where(inIds(p, 't', 'id', single)).orderBy('t.id');
       })
       .all(idsValues(ids));
+  }
+
+  /**
+   * The statement key of rowsById, kept per column list and store: the renderer reads references
+   * with the same few column lists on every request, so no key string is built per call.
+   */
+  private rowsByIdKey(store: string, columns: string[] | undefined, single: boolean): string {
+    let byStore = columns ? this.rowsByIdKeys.get(columns) : this.allColumnsKeys;
+    if (!byStore) this.rowsByIdKeys.set(columns!, (byStore = new Map()));
+    let keys = byStore.get(store);
+    if (!keys) byStore.set(store, (keys = []));
+    return (keys[single ? 1 : 0] ??= `rowsById:${store}:${single ? 1 : 'n'}:${columns ? joinedKey(columns) : '*'}`);
   }
 
   // ---- multi-references -----------------------------------------------------------------------
