@@ -48,19 +48,20 @@ function readBasic(header: string | undefined): { user: string; secret: string }
 
 /** Who is calling: a session (cookie or bearer), Basic credentials, or nobody (401). */
 export function authenticate(emulator: Emulator, request: FastifyRequest): Caller {
-  const bearer = /^bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
+  const authorization = request.headers.authorization;
+  const bearer = authorization ? /^bearer (.+)$/i.exec(authorization)?.[1]?.trim() : undefined;
   const token = request.cookies[SESSION_COOKIE] || bearer;
   const nowMs = emulator.clock.nowMs();
   if (token) {
     const check = emulator.sessions.check(token, nowMs);
     if (check.ok) return { ...check.session, name: request.cookies[USER_COOKIE] ?? '' };
-    const basicAlso = readBasic(request.headers.authorization);
+    const basicAlso = readBasic(authorization);
     if (!basicAlso) {
       if (check.reason === 'unknown') throw errors.authenticationFailed('The session is not valid; sign in again');
       throw errors.sessionExpired(check.reason);
     }
   }
-  const basic = readBasic(request.headers.authorization);
+  const basic = readBasic(authorization);
   if (basic) {
     const caller = verifyCredentials(emulator, basic.user, basic.secret);
     if (!caller) throw errors.authenticationFailed('Invalid user name or password');

@@ -96,8 +96,10 @@ class Grants {
  * per emulator.
  */
 class Tenancy {
-  private readonly grants = new Map<string, Grants>();
-  private readonly found = new Map<string, boolean>();
+  /** principal -> user id -> grants (no key string built per request) */
+  private readonly grants = new Map<string, Map<number, Grants>>();
+  /** type -> id -> shared space (-1: any) -> found */
+  private readonly found = new Map<string, Map<number, Map<number, boolean>>>();
 
   constructor(
     private readonly emulator: Emulator,
@@ -105,21 +107,25 @@ class Tenancy {
   ) {}
 
   grantsOf(caller: Caller): Grants {
-    const key = `${caller.principal}|${caller.userId}`;
-    let g = this.grants.get(key);
+    let byUser = this.grants.get(caller.principal);
+    if (!byUser) this.grants.set(caller.principal, (byUser = new Map()));
+    let g = byUser.get(caller.userId);
     if (!g) {
       g = new Grants(accessOf(this.emulator, caller));
-      this.grants.set(key, g);
+      byUser.set(caller.userId, g);
     }
     return g;
   }
 
   exists(type: 'shared_space' | 'workspace', id: number, sharedSpaceId?: number): boolean {
-    const key = `${type}|${id}|${sharedSpaceId ?? ''}`;
-    let found = this.found.get(key);
+    let byId = this.found.get(type);
+    if (!byId) this.found.set(type, (byId = new Map()));
+    let bySpace = byId.get(id);
+    if (!bySpace) byId.set(id, (bySpace = new Map()));
+    let found = bySpace.get(sharedSpaceId ?? -1);
     if (found === undefined) {
       found = exists(this.emulator, type, id, sharedSpaceId);
-      this.found.set(key, found);
+      bySpace.set(sharedSpaceId ?? -1, found);
     }
     return found;
   }
@@ -158,10 +164,15 @@ function exists(emulator: Emulator, type: string, id: number, sharedSpaceId?: nu
  */
 export function sendsPreviewHeader(request: FastifyRequest): boolean {
   const h = request.headers;
-  const flag = (v: string | string[] | undefined) => String(Array.isArray(v) ? v[0] : (v ?? '')).trim().toLowerCase() === 'true';
-  if (flag(h['alm-octane-tech-preview']) || flag(h['alm_octane_tech_preview'])) return true;
-  const clientType = String(h['hpeclienttype'] ?? '').trim().toUpperCase();
-  return ['HPE_REST_API_TECH_PREVIEW', 'ALM_OCTANE_TECH_PREVIEW', 'HPE_MQM_UI'].includes(clientType);
+  if (isTrueHeader(h['alm-octane-tech-preview']) || isTrueHeader(h['alm_octane_tech_preview'])) return true;
+  const clientType = h['hpeclienttype'];
+  return clientType !== undefined && PREVIEW_CLIENT_TYPES.has(String(clientType).trim().toUpperCase());
+}
+
+const PREVIEW_CLIENT_TYPES = new Set(['HPE_REST_API_TECH_PREVIEW', 'ALM_OCTANE_TECH_PREVIEW', 'HPE_MQM_UI']);
+
+function isTrueHeader(v: string | string[] | undefined): boolean {
+  return v !== undefined && String(Array.isArray(v) ? v[0] : v).trim().toLowerCase() === 'true';
 }
 
 export function checkPreview(entity: ResolvedEntity, request: FastifyRequest, name: string): void {
