@@ -181,22 +181,25 @@ export class Renderer {
         }
         case 'single': {
           const refs = step.sub ? this.subReferenced(scope, step, rows.map((r) => (r[name] ?? null) as number | null)) : undefined;
+          // several rows: one value per referenced id, shared by the rows that refer to it
+          const memo = n > 1 ? new Map<number, Json | null>() : undefined;
           for (let r = 0; r < n; r++) {
             if (owned && !owned.includes(rows[r].type as string)) continue;
             const id = (rows[r][name] ?? null) as number | null;
-            out[r][name] = id === null ? null : ((refs ? refs.get(id) : this.reference(step, id, loaded)) ?? null);
+            out[r][name] = id === null ? null : refs ? (refs.get(id) ?? null) : this.reference(step, id, loaded, memo);
           }
           break;
         }
         case 'multi': {
           const found = lists[i]!;
           const refs = step.sub ? this.subReferenced(scope, step, [...new Set([...found.values()].flat())]) : undefined;
+          const memo = new Map<number, Json | null>();
           for (let r = 0; r < n; r++) {
             if (owned && !owned.includes(rows[r].type as string)) continue;
             const data: Json[] = [];
             for (const id of found.get(rows[r].id as number) ?? []) {
-              const ref = refs ? refs.get(id) : this.reference(step, id, loaded);
-              if (ref !== undefined) data.push(ref);
+              const ref = refs ? (refs.get(id) ?? null) : this.reference(step, id, loaded, memo);
+              if (ref !== null) data.push(ref);
             }
             out[r][name] = { total_count: data.length, data };
           }
@@ -260,16 +263,23 @@ export class Renderer {
     return compiled;
   }
 
-  /** `{type, id, name}` of a referenced row read with the plan's references (first target store that has it). */
-  private reference(step: RefStep, id: number, loaded: ReadonlyArray<Map<number, Row> | undefined>): Json | undefined {
+  /**
+   * `{type, id, name}` of a referenced row read with the plan's references (the first target store
+   * that has it), null when none has it; `memo` keeps the values of one field across rows.
+   */
+  private reference(step: RefStep, id: number, loaded: ReadonlyArray<Map<number, Row> | undefined>, memo?: Map<number, Json | null>): Json | null {
+    const known = memo?.get(id);
+    if (known !== undefined) return known;
+    let ref: Json | null = null;
     for (const { slot, hasName } of step.targets) {
       const r = loaded[slot]?.get(id);
       if (!r) continue;
-      const ref: Json = { type: step.typeName ?? (r.type as string), id: String(r.id) };
+      ref = { type: step.typeName ?? (r.type as string), id: String(r.id) };
       if (hasName) ref.name = r.name ?? null;
-      return ref;
+      break;
     }
-    return undefined;
+    memo?.set(id, ref);
+    return ref;
   }
 
   /** Referenced entities rendered with the sub-fields asked for them, by id. */
