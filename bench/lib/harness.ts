@@ -119,7 +119,9 @@ export function startCapture(): () => CapturedStatement[] {
   const bound = new WeakMap<object, unknown[]>();
   const captured: CapturedStatement[] = [];
   const record = (stmt: { source: string; reader: boolean }, args: unknown[]): CapturedStatement => {
-    const entry: CapturedStatement = { sql: stmt.source, params: args.length ? [...args] : [...(bound.get(stmt) ?? [])], reader: stmt.reader };
+    // parameters passed as one array (bulk inserts reuse theirs between statements) are copied
+    const given = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+    const entry: CapturedStatement = { sql: stmt.source, params: given.length ? [...given] : [...(bound.get(stmt) ?? [])], reader: stmt.reader };
     captured.push(entry);
     return entry;
   };
