@@ -222,10 +222,6 @@ export function openSqlite(file: string): SqliteDb {
     // 32 MB of page cache instead of SQLite's 2 MB: large workspaces and test-results ingestion
     // touch pages all over their tables and indexes
     db.pragma('cache_size = -32768');
-    // A checkpoint every 10,000 WAL pages (~40 MB) instead of SQLite's 1,000: bulk writes (test
-    // results ingestion commits a slice of runs at a time) rewrite the same index pages slice after
-    // slice, and a checkpoint copies each page once however often it was written meanwhile.
-    db.pragma('wal_autocheckpoint = 10000');
   }
   // Statement journals in memory: every entity table has row-counting triggers (schema-sync.ts),
   // and a statement that fires a trigger keeps a statement journal of the pages it touches; as a
