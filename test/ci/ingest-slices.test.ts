@@ -155,5 +155,7 @@ describe('test-results ingestion in slices', () => {
     }
     // job 2's tests have 12 runs (6 of job 1 and 6 of job 2; t0 also 6 of job 0), the others 6
     expect(replaced).toBe(TESTS / 2);
+    // a task checkpoints the WAL less often while it ingests, and gives the usual interval back
+    expect(emulator.sql.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   });
 });
