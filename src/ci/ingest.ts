@@ -652,7 +652,7 @@ export class TestResultsIngester {
   /** Writes what is pending; called before the entity service is used and before a slice commits. */
   private flushPending(): void {
     const { store } = this.service;
-    if (this.pendingRuns.length) store.insertRows(this.entity('run_automated').store, this.pendingRuns.splice(0));
+    if (this.pendingRuns.length) store.insertMany(this.entity('run_automated').store, this.pendingRuns.splice(0));
     const links = this.pendingLinks.splice(0);
     for (const [testId, state] of this.lastRuns) {
       if (!state.dirty) continue;
@@ -710,7 +710,7 @@ export class TestResultsIngester {
     const rows = this.history;
     if (!rows.length) return;
     this.history = [];
-    this.service.store.insertRows(this.entity('previous_run').store, rows);
+    this.service.store.insertMany(this.entity('previous_run').store, rows);
   }
 
   private readonly summaries = new Map<number, number | null>();
@@ -721,9 +721,13 @@ export class TestResultsIngester {
     return this.summaries.get(native)!;
   }
 
-  private historyApi() {
-    return { store: this.service.store, registry: this.service.registry, ctx: this.ctx } as unknown as HookApi;
+  /** What the runs hook's helpers read: the store, the registry and this ingestion's context. */
+  private historyApi(): HookApi {
+    this.hookApi ??= { store: this.service.store, registry: this.service.registry, ctx: this.ctx } as unknown as HookApi;
+    return this.hookApi;
   }
+
+  private hookApi: HookApi | undefined;
 
   private buildOf(b: BuildContext | undefined): { id: number; job: number; pipeline?: number; pipelineRun?: number } | undefined {
     if (!b || !b.serverId || !b.jobId || !b.buildId) return undefined;

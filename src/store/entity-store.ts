@@ -137,18 +137,9 @@ export class EntityStore {
       .run(row);
   }
 
-  /** Inserts many rows of one shape with one prepared statement (bulk loads, generators). */
-  insertMany(store: string, rows: Row[]): void {
-    if (!rows.length) return;
-    this.forget(store, false);
-    const columns = Object.keys(rows[0]);
-    const template = this.sql.qb.insertInto(tableOf(store)).values(Object.fromEntries(columns.map((c) => [c, null]))).compile();
-    const stmt = this.sql.sqlite.prepare(template.sql);
-    for (const row of rows) stmt.run(...columns.map((c) => row[c] ?? null));
-  }
 
-  /** Inserts rows of one shape, many per statement (bulk writers; see Sql.insertValues). */
-  insertRows(store: string, rows: Row[]): void {
+  /** Inserts rows of one shape, many per statement (bulk loads, ingestion; see Sql.insertValues). */
+  insertMany(store: string, rows: Row[]): void {
     if (!rows.length) return;
     this.forget(store, false);
     const columns = Object.keys(rows[0]);
