@@ -38,6 +38,9 @@ const HELP = `npm run bench -- [options]
   --sizes <n,…>         defects per workspace for the list cases (default 10000,100000,1000000)
   --main-size <n>       size for the other cases and the ratio goals (default 100000)
   --seconds <n>         load per case and server (default 5)
+  --min-requests <n>    a slow case's load lasts long enough for about n responses per server, so that
+                        its p99 is not just the slowest two or three answers (default 1000)
+  --max-seconds <n>     the longest a load may be stretched for --min-requests (default 30)
   --warmup <n>          warm-up seconds before each load (default 1)
   --connections <n>     concurrent connections (default 10)
   --heavy-requests <n>  requests of bulk-post and delete-query, one connection (default 20)
@@ -63,6 +66,8 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '10000,100000,1000000' },
     'main-size': { type: 'string', default: '100000' },
     seconds: { type: 'string', default: '5' },
+    'min-requests': { type: 'string', default: '1000' },
+    'max-seconds': { type: 'string', default: '30' },
     warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '10' },
     'heavy-requests': { type: 'string', default: '20' },
@@ -92,6 +97,8 @@ for (const c of selected) if (!ALL_CASES.includes(c)) throw new Error(`unknown c
 const mainSize = Number(values['main-size']);
 const sizes = [...new Set([...values.sizes!.split(',').map(Number), ...(needsMain() ? [mainSize] : [])])].sort((a, b) => a - b);
 const seconds = Number(values.seconds);
+const minRequests = Number(values['min-requests']);
+const maxSeconds = Math.max(seconds, Number(values['max-seconds']));
 const warmup = Number(values.warmup);
 const connections = Number(values.connections);
 const heavyRequests = Number(values['heavy-requests']);
@@ -108,7 +115,7 @@ function needsMain(): boolean {
 const machine = describeMachine();
 const results: RunResults = {
   machine,
-  settings: { seconds, warmup, connections, heavyRequests, repeat, sizes, mainSize, mix: values.mix!, runs: Number(values.runs), tests: Number(values.tests), profile: values.profile! },
+  settings: { seconds, minRequests, maxSeconds, warmup, connections, heavyRequests, repeat, sizes, mainSize, mix: values.mix!, runs: Number(values.runs), tests: Number(values.tests), profile: values.profile! },
   loadAtStart: os.loadavg(),
   generated: [],
   cases: [],
@@ -213,10 +220,14 @@ async function runHttpCase(s: Servers, c: HttpCase): Promise<void> {
     if (!check.ok) throw new Error(`bare ${c.name}: ${check.status} ${(await check.text()).slice(0, 500)}`);
   }
   if (!c.heavy && warmup > 0) {
-    await load(emuUrl, { ...base, seconds: warmup });
+    const e = await load(emuUrl, { ...base, seconds: warmup });
     await drain();
-    await load(bareUrl, { ...base, seconds: warmup });
+    const b = await load(bareUrl, { ...base, seconds: warmup });
     await drain();
+    // a p99 of a few hundred answers is the two or three slowest: stretch a slow case's load (the
+    // same for both servers) until the slower of the two gives about minRequests answers
+    const needed = Math.ceil(minRequests / Math.max(1e-9, Math.min(e.rps, b.rps)));
+    if (needed > base.seconds) base.seconds = Math.min(maxSeconds, needed);
   }
   const loadBefore = load1();
   let emu: Measure | undefined;

@@ -24,7 +24,7 @@ export interface CaseResult {
 
 export interface RunResults {
   machine: Machine;
-  settings: { seconds: number; warmup: number; connections: number; heavyRequests: number; repeat?: number; sizes: number[]; mainSize: number; mix: string; runs: number; tests: number; profile: boolean };
+  settings: { seconds: number; minRequests?: number; maxSeconds?: number; warmup: number; connections: number; heavyRequests: number; repeat?: number; sizes: number[]; mainSize: number; mix: string; runs: number; tests: number; profile: boolean };
   loadAtStart: number[];
   loadAtEnd?: number[];
   generated: Array<{ size: number; entities: number; counts: Record<string, number>; seconds: number; bytes: number; maxRssBytes: number }>;
@@ -153,7 +153,7 @@ export function buildReport(r: RunResults): { markdown: string; text: string } {
       `other jobs share this machine, so each row notes the 1-minute load average during its measure.`,
     '',
     `Method: the emulator and the bare baseline (Fastify + better-sqlite3, no Octane semantics) each run in a process of their own; ` +
-      `autocannon drives them from a third over loopback, ${s.seconds} s per case and server after a ${s.warmup} s warm-up, ${s.connections} connections ` +
+      `autocannon drives them from a third over loopback, ${s.seconds} s per case and server after a ${s.warmup} s warm-up${s.minRequests ? ` (a slow case longer, up to ${s.maxSeconds} s, until each server gives about ${n0(s.minRequests)} answers)` : ''}, ${s.connections} connections ` +
       `(bulk POST and DELETE: ${s.heavyRequests} requests on 1 connection, so that latency is the time of one request)` +
       `${(s.repeat ?? 1) > 1 ? `; each pair measured ${s.repeat} times, alternating, the best of each kept` : ''}. ` +
       `The bare server replays the SQL captured from one emulator request (every statement better-sqlite3 ran, transactions included) on the same database file; ` +
@@ -169,7 +169,7 @@ export function buildReport(r: RunResults): { markdown: string; text: string } {
       `### Cases at ${n0(main)} defects${gen ? ` (${n0(gen.entities)} entities)` : ''}`,
       '',
       mdTable(
-        ['case', 'bare baseline runs', 'emulator req/s', 'bare req/s', 'ratio', 'emulator p50 / p99 ms', 'bare p50 / p99 ms', 'SQL / request', 'load'],
+        ['case', 'bare baseline runs', 'emulator req/s', 'bare req/s', 'ratio', 'emulator p50 / p99 ms', 'bare p50 / p99 ms', 'answers (emulator / bare, s)', 'SQL / request', 'load'],
         mainCases.map((c) => [
           `${c.case}: ${c.title}${c.matches !== undefined ? ` [total_count ${n0(c.matches)}]` : ''}${c.amount ? ` [${c.amount} requests, 1 connection]` : ''}`,
           c.bare,
@@ -178,6 +178,7 @@ export function buildReport(r: RunResults): { markdown: string; text: string } {
           (c.emu.rps / c.raw.rps).toFixed(2),
           `${ms2(c.emu.p50)} / ${ms2(c.emu.p99)}`,
           `${ms2(c.raw.p50)} / ${ms2(c.raw.p99)}`,
+          `${n0(c.emu.requests)} / ${n0(c.raw.requests)}${c.amount ? '' : `, ${Math.round(c.emu.seconds)}`}`,
           `${c.capture.statements - c.capture.transactionControl}${c.capture.transactionControl ? ` + ${c.capture.transactionControl} tx` : ''}`,
           c.load.toFixed(2),
         ]),
