@@ -12,6 +12,7 @@ import { EntityStore } from '../store/entity-store.js';
 import { hasPreparedScope, idsValues, inIds, scopeCondition, scopeShapeKey, scopeValues, sentinelScopeOf } from '../store/scope.js';
 import { ROW_COUNT_TABLE, tableOf } from '../store/schema-sync.js';
 import type { RequestContext } from './context.js';
+import { DeferredJobs } from './deferred.js';
 import type { HookApi, RefValue, Values } from './hooks.js';
 import { scalarOut, type Json } from './render.js';
 import { Schema } from './schema.js';
@@ -78,6 +79,8 @@ export class EntityService {
   userFieldsVersion = 0;
   /** reads the user-defined fields of a scope (set by the user-defined fields module) */
   userFields?: (ctx: RequestContext) => Map<string, FieldDescriptor[]>;
+  /** what hooks deferred to the end of the write in progress (HookApi.defer) */
+  private readonly deferred = new DeferredJobs();
 
   constructor(
     readonly sql: Sql,
@@ -386,7 +389,19 @@ export class EntityService {
   // ---- writing -----------------------------------------------------------------------------------
 
   private api(ctx: RequestContext, entity: ResolvedEntity): HookApi {
-    return { ctx, entity, registry: this.schema(ctx).registry, service: this, store: this.store };
+    return { ctx, entity, registry: this.schema(ctx).registry, service: this, store: this.store, defer: this.defer };
+  }
+
+  private readonly defer = (key: string, job: () => void, stage?: number): void => this.deferred.defer(key, job, stage);
+
+  /**
+   * Runs `fn` as one write: the jobs hooks defer meanwhile (HookApi.defer) run once at its end.
+   * Every write of this service is one (a request's create, update or delete; createOne, updateOne
+   * called on their own); one inside another joins it. Callers that write many entities one by
+   * one (fixtures) wrap them, so that what is derived from many rows is computed once.
+   */
+  write<T>(fn: () => T): T {
+    return this.deferred.within(fn);
   }
 
   /** The concrete entity an item is written as: aggregates need `subtype`. */
@@ -450,14 +465,16 @@ export class EntityService {
         return this.sql.tx(() =>
           this.store.batch(hint, () => {
             const done: number[] = [];
-            items.forEach((item, index) => {
-              try {
-                done.push(write(item));
-              } catch (e) {
-                if (isOctaneError(e)) failed = { error: e, index };
-                throw e;
-              }
-            });
+            this.write(() =>
+              items.forEach((item, index) => {
+                try {
+                  done.push(write(item));
+                } catch (e) {
+                  if (isOctaneError(e)) failed = { error: e, index };
+                  throw e;
+                }
+              }),
+            );
             return { data: render(done), errors: [] };
           }),
         );
@@ -476,18 +493,22 @@ export class EntityService {
     return this.sql.tx(() =>
       this.store.batch(hint, () => {
         const done: number[] = [];
-        items.forEach((item, index) => {
-          const mark = this.store.idMark();
-          try {
-            done.push(this.sql.tx(() => write(item)));
-          } catch (e) {
-            this.store.restoreIds(mark);
-            if (!isOctaneError(e)) throw e;
-            e.index = index;
-            failures.push(e);
-          }
+        // the deferred jobs run once the items are written (those of failed items too: they
+        // recompute from what is stored), unless the whole write fails
+        this.write(() => {
+          items.forEach((item, index) => {
+            const mark = this.store.idMark();
+            try {
+              done.push(this.sql.tx(() => write(item)));
+            } catch (e) {
+              this.store.restoreIds(mark);
+              if (!isOctaneError(e)) throw e;
+              e.index = index;
+              failures.push(e);
+            }
+          });
+          if (failures.length && !opts.partial) throw errors.bulkFailed(failures);
         });
-        if (failures.length && !opts.partial) throw errors.bulkFailed(failures);
         return { data: render(done), errors: failures };
       }),
     );
@@ -495,6 +516,10 @@ export class EntityService {
 
   /** Creates one entity from a body; returns its id. Used by POST, fixtures and hooks. */
   createOne(ctx: RequestContext, entity: ResolvedEntity, body: unknown): number {
+    return this.write(() => this.createOneNow(ctx, entity, body));
+  }
+
+  private createOneNow(ctx: RequestContext, entity: ResolvedEntity, body: unknown): number {
     entity = this.bind(ctx, entity);
     const concrete = this.concreteFor(ctx, entity, body);
     const { values } = this.schema(ctx).input.parse(ctx, concrete, body, 'create');
@@ -662,13 +687,20 @@ export class EntityService {
     this.checkFields(ctx, entity, fields);
     return this.sql.tx(() => {
       const matched = this.ids(ctx, entity, query);
-      for (const id of matched) this.updateOne(ctx, entity, String(id), patch);
+      this.write(() => {
+        for (const id of matched) this.updateOne(ctx, entity, String(id), patch);
+      });
       const data = this.renderIds(ctx, entity, matched, fields);
       return { total_count: data.length, data };
     });
   }
 
+  /** Updates one entity from a body; returns its id. Used by PUT and hooks. */
   updateOne(ctx: RequestContext, entity: ResolvedEntity, idText: string, body: unknown): number {
+    return this.write(() => this.updateOneNow(ctx, entity, idText, body));
+  }
+
+  private updateOneNow(ctx: RequestContext, entity: ResolvedEntity, idText: string, body: unknown): number {
     entity = this.bind(ctx, entity);
     const current = this.findRow(ctx, entity, idText);
     const id = current.id as number;
@@ -702,7 +734,7 @@ export class EntityService {
     entity = this.bind(ctx, entity);
     this.sql.tx(() => {
       const current = this.findRow(ctx, entity, idText);
-      this.deleteRows(ctx, entity, [current]);
+      this.write(() => this.deleteRows(ctx, entity, [current]));
     });
   }
 
@@ -713,7 +745,7 @@ export class EntityService {
       const ids = this.ids(ctx, entity, query);
       const data = this.renderIds(ctx, entity, ids, [{ name: 'id' }]);
       const rows = this.store.rowsById(entity.store, ids);
-      this.deleteRows(ctx, entity, rows);
+      this.write(() => this.deleteRows(ctx, entity, rows));
       return { total_count: data.length, data };
     });
   }

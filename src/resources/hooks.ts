@@ -24,6 +24,14 @@ export interface HookApi {
   registry: Registry;
   service: EntityService;
   store: EntityStore;
+  /**
+   * Runs `job` once at the end of the write in progress (the request's create, update or delete,
+   * or the outermost entity written), inside its transaction and before its answer is rendered,
+   * however often it is deferred under the same `key` meanwhile. Jobs of a lower `stage` run first
+   * (a job may feed one of a later stage: a feature's roll-up feeds its epic's). A job may also
+   * run for an item that failed alone in a partial write, so it recomputes from what is stored.
+   */
+  defer(key: string, job: () => void, stage?: number): void;
 }
 
 export interface EntityHooks {

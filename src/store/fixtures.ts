@@ -124,8 +124,15 @@ export function fixtureSize(data: FixtureFile): number {
   return Object.entries(data).reduce((n, [k, v]) => n + (!k.startsWith('$') && Array.isArray(v) ? v.length : 0), 0);
 }
 
-/** Creates every entity of `data` in `ctx` (as system writes). */
+/**
+ * Creates every entity of `data` in `ctx` (as system writes), as one write: what hooks derive from
+ * many entities (a feature's roll-ups) is computed once at the end, not once per entity.
+ */
 export function loadFixture(service: EntityService, ctx: RequestContext, data: FixtureFile, onProgress?: (done: number) => void): FixtureResult {
+  return service.write(() => createAll(service, ctx, data, onProgress));
+}
+
+function createAll(service: EntityService, ctx: RequestContext, data: FixtureFile, onProgress?: (done: number) => void): FixtureResult {
   const system = { ...ctx, system: true };
   const keys = new Map<string, number>();
   if (ctx.userId !== null) keys.set('me', ctx.userId);

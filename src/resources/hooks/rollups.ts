@@ -14,26 +14,55 @@ export function percent(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((100 * part) / whole) : null;
 }
 
-/** The work item types whose values are rolled up from their children. */
-const ROLLED_UP = new Set(['feature', 'epic']);
-
 /**
- * Recomputes the roll-ups of work item `parentId`, then of its own parent (feature -> epic).
- * `parentType`, when the caller holds it (a resolved reference), spares the read of a parent that
- * rolls nothing up (the backlog root of most items).
+ * Marks work item `parentId` for a roll-up at the end of the write: once per parent however many
+ * of its children the write touches, features before epics (a feature's new points feed its
+ * epic's). `parentType`, when the caller holds it (a resolved reference), spares a parent that
+ * rolls nothing up (the backlog root of most items); without it the type is read when the job runs.
  */
-function rollUp(api: HookApi, parentId: number | null | undefined, without?: number, parentType?: string): void {
+function markForRollUp(api: HookApi, parentId: number | null | undefined, parentType?: string | null): void {
   if (parentId === null || parentId === undefined) return;
-  if (parentType !== undefined && !ROLLED_UP.has(parentType)) return;
+  if (parentType === 'epic') api.defer(`rollup:epic:${parentId}`, () => rollUpEpic(api, parentId), 1);
+  else if (parentType === 'feature' || parentType === undefined) api.defer(`rollup:item:${parentId}`, () => rollUpItem(api, parentId), 0);
+}
+
+/** Recomputes the roll-ups of feature `id` from its children as stored and marks its epic (an epic goes on to its own stage). */
+function rollUpItem(api: HookApi, id: number): void {
   const { sql } = api.store;
   const store = api.registry.entity('work_item').store;
   const items = tableOf(store);
-  const parent = sql
-    .prepared(`rollup:parent:${store}`, (p) => sql.qb.selectFrom(items).select(['type', 'parent']).where('id', '=', p('id')))
-    .get<{ type: string; parent: number | null }>({ id: parentId });
-  if (!parent || !ROLLED_UP.has(parent.type)) return;
+  const item = sql
+    .prepared(`rollup:item:${store}`, (p) =>
+      sql.qb
+        .selectFrom(`${items} as t`)
+        .leftJoin(`${items} as up`, 'up.id', 't.parent')
+        .select(['t.type as type', 't.parent as parent', 'up.type as parent_type'])
+        .where('t.id', '=', p('id')),
+    )
+    .get<{ type: string; parent: number | null; parent_type: string | null }>({ id });
+  // an epic marked without its type waits for its own stage, after the features of this write
+  if (item?.type === 'epic') markForRollUp(api, id, 'epic');
+  // gone (deleted, or rolled back with the item that named it), or it rolls nothing up
+  if (item?.type !== 'feature') return;
+  const sums = childSums(api, id);
+  const total = sums.total ?? 0;
+  api.store.update(store, id, { story_points: sums.children > 0 ? total : null, progress: percent(sums.done ?? 0, total) });
+  markForRollUp(api, item.parent, item.parent_type);
+}
+
+/** Recomputes the story points of epic `id` from its features as stored. */
+function rollUpEpic(api: HookApi, id: number): void {
+  const sums = childSums(api, id);
+  api.store.update(api.registry.entity('work_item').store, id, { story_points: sums.children > 0 ? (sums.total ?? 0) : null });
+}
+
+/** The story points of the children of `parentId`: all of them, those done, and how many children there are. */
+function childSums(api: HookApi, parentId: number): { total: number | null; done: number | null; children: number } {
+  const { sql } = api.store;
+  const store = api.registry.entity('work_item').store;
+  const items = tableOf(store);
   const phases = tableOf(api.registry.entity('phase').store);
-  const sums = sql
+  return sql
     .prepared(`rollup:sums:${store}`, (p) =>
       sql.qb
         .selectFrom(items)
@@ -51,36 +80,30 @@ function rollUp(api: HookApi, parentId: number | null | undefined, without?: num
             .as('done'),
           eb.fn.countAll<number>().as('children'),
         ])
-        .where('parent', '=', p('parent'))
-        .where('id', '!=', p('without')),
+        .where('parent', '=', p('parent')),
     )
-    .get<{ total: number | null; done: number | null; children: number }>({
-      done: idByLogicalName(api, 'metaphase', DONE) ?? -1,
-      parent: parentId,
-      without: without ?? -1,
-    })!;
-  const points = sums.children > 0 ? (sums.total ?? 0) : null;
-  if (parent.type === 'feature') {
-    api.store.update(store, parentId, { story_points: points, progress: percent(sums.done ?? 0, sums.total ?? 0) });
-    rollUp(api, parent.parent);
-  } else {
-    api.store.update(store, parentId, { story_points: points });
-  }
+    .get<{ total: number | null; done: number | null; children: number }>({ done: idByLogicalName(api, 'metaphase', DONE) ?? -1, parent: parentId })!;
 }
 
-/** Attached to every work item that can be a child (features, stories, defects, quality stories). */
+/**
+ * Attached to every work item that can be a child (features, stories, defects, quality stories):
+ * each write marks the parents it affects, and their roll-ups are recomputed at the end of the
+ * write (a bulk of many children of one feature recomputes it once).
+ */
 export const rollupHooks: EntityHooks = {
   afterCreate(api, _id, values) {
     const parent = values.parent as RefValue | undefined;
-    rollUp(api, parent?.id, undefined, parent?.type);
+    markForRollUp(api, parent?.id, parent?.type);
   },
   afterUpdate(api, _id, current, changes) {
-    const moved = changes.parent !== undefined && (changes.parent as RefValue | null)?.id !== current.parent;
+    const next = changes.parent as RefValue | null | undefined;
+    const moved = next !== undefined && next?.id !== current.parent;
     if (!moved && changes.story_points === undefined && changes.phase === undefined) return;
-    rollUp(api, current.parent as number | null);
-    if (moved) rollUp(api, (changes.parent as RefValue | null)?.id, undefined, (changes.parent as RefValue | null)?.type);
+    markForRollUp(api, current.parent as number | null);
+    if (moved) markForRollUp(api, next?.id, next?.type);
   },
   beforeDelete(api, current) {
-    rollUp(api, current.parent as number | null, current.id as number);
+    // the roll-up runs after the rows are gone
+    markForRollUp(api, current.parent as number | null);
   },
 };
