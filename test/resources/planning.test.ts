@@ -5,7 +5,7 @@
 // Each describe block works in a workspace of its own (POST .../workspaces gives a freshly seeded
 // one), so counts are exact.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeApp, PREVIEW, ref, type TestApp } from '../helpers/app.js';
 import { expectBulkErrors, expectOctaneError, q } from '../helpers/octane.js';
 import { freshWorkspace, LIST, many, PHASE, sorted, type Workspace } from '../helpers/workspace.js';
@@ -344,6 +344,195 @@ describe('tasks', () => {
     const a = await w.add('tasks', { name: 'Gone too', story: ref('story', s) });
     expect((await w.del(`stories/${s}`)).status).toBe(200);
     expectOctaneError(await w.get(`tasks/${a}`), 404, 'platform.entity_not_found');
+  });
+});
+
+describe('task hours of bulk writes: each item recomputed once, from its stored tasks, at the end of the write', () => {
+  let w: Workspace;
+  beforeAll(async () => {
+    w = await freshWorkspace(t);
+  });
+  /** estimated, invested and remaining hours and progress of a backlog item */
+  const hours = async (collection: string, id: string) => {
+    const e = await w.read(`${collection}/${id}?fields=estimated_hours,invested_hours,remaining_hours,progress`);
+    return [e.estimated_hours, e.invested_hours, e.remaining_hours, e.progress];
+  };
+  const NONE = [null, null, null, null];
+  /** Task `i` of a list: estimated 2..5, invested 0..2, remaining 0..4 in turn. */
+  const task = (i: number, item: { type: string; id: string }, prefix: string) => ({
+    name: `${prefix}${i}`,
+    story: item,
+    estimated_hours: (i % 4) + 2,
+    invested_hours: i % 3,
+    remaining_hours: i % 5,
+  });
+  const tasks = (n: number, item: { type: string; id: string }, prefix: string) => Array.from({ length: n }, (_, i) => task(i, item, prefix));
+  /** The hours of tasks `indexes` (of `task`): estimated, invested, remaining. */
+  const totals = (indexes: number[]): [number, number, number] => {
+    let estimated = 0;
+    let invested = 0;
+    let remaining = 0;
+    for (const i of indexes) {
+      estimated += (i % 4) + 2;
+      invested += i % 3;
+      remaining += i % 5;
+    }
+    return [estimated, invested, remaining];
+  };
+  /** What an item shows with these hours: the three sums and the invested share of invested plus remaining. */
+  const shown = ([estimated, invested, remaining]: [number, number, number]) => [estimated, invested, remaining, invested + remaining > 0 ? Math.round((100 * invested) / (invested + remaining)) : null];
+  /** What an item with tasks `indexes` (of `task`) shows. */
+  const sums = (indexes: number[]) => shown(totals(indexes));
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+  /** Counts the hour sums (one per item recomputed) that `fn` runs. */
+  const recomputesOf = async (fn: () => Promise<void>) => {
+    const spy = vi.spyOn(t.app.emulator.sql, 'prepared');
+    try {
+      await fn();
+      return spy.mock.calls.filter(([key]) => key.startsWith('hours:sums:')).length;
+    } finally {
+      spy.mockRestore();
+    }
+  };
+
+  it('a bulk create of many tasks under one story, and of tasks under a story and a defect at once', async () => {
+    const s = await w.add('stories', { name: 'Bulk hours story' });
+    const d = await w.add('defects', { name: 'Bulk hours defect' });
+    const r = await w.post('tasks', { data: tasks(40, ref('story', s), 'bulk') });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body.total_count).toBe(40);
+    // 40 tasks: estimated 10 x (2+3+4+5), invested 13 x (0+1+2) + 0, remaining 8 x (0+1+2+3+4)
+    expect(await hours('stories', s)).toEqual([140, 39, 80, 33]);
+    expect(sums(range(0, 40))).toEqual([140, 39, 80, 33]);
+    const mixed = [...tasks(3, ref('defect', d), 'mixed'), task(40, ref('story', s), 'mixed'), task(41, ref('story', s), 'mixed')];
+    const r2 = await w.post('tasks', { data: mixed });
+    expect(r2.status, r2.text).toBe(201);
+    expect(await hours('defects', d)).toEqual([9, 3, 3, 50]);
+    expect(await hours('stories', s)).toEqual(sums(range(0, 42)));
+  });
+
+  it('a delete by query of several tasks of one story leaves the sums of the tasks that are left', async () => {
+    const s = await w.add('stories', { name: 'Delete hours story' });
+    const other = await w.add('stories', { name: 'Untouched story' });
+    const ids = await t.create(
+      w.url('tasks'),
+      { name: 'd1', story: ref('story', s), estimated_hours: 4, invested_hours: 1, remaining_hours: 3 },
+      { name: 'd2', story: ref('story', s), estimated_hours: 10, invested_hours: 0, remaining_hours: 10 },
+      { name: 'd3', story: ref('story', s), estimated_hours: 2, invested_hours: 1, remaining_hours: 1 },
+      { name: 'd4', story: ref('story', s), estimated_hours: 3, invested_hours: 1, remaining_hours: 2 },
+      { name: 'd5', story: ref('story', s), estimated_hours: 0, invested_hours: 0, remaining_hours: 0 },
+      { name: 'o1', story: ref('story', other), estimated_hours: 6, invested_hours: 2, remaining_hours: 4 },
+    );
+    expect(await hours('stories', s)).toEqual([19, 3, 16, 16]);
+    // four of the five, by query: only d2 is left
+    const r = await w.del(`tasks?${q(`story EQ {id EQ ${s}};name IN 'd1','d3','d4','d5'`)}`);
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.total_count).toBe(4);
+    expect(await hours('stories', s)).toEqual([10, 0, 10, 0]);
+    // the rest of both stories by query: s has none left, `other` none either
+    const r2 = await w.del(`tasks?${q(`id IN ${ids[1]},${ids[5]}`)}`);
+    expect(r2.status, r2.text).toBe(200);
+    expect(r2.body.total_count).toBe(2);
+    expect(await hours('stories', s)).toEqual(NONE);
+    expect(await hours('stories', other)).toEqual(NONE);
+  });
+
+  it('a bulk PUT moving tasks between stories (and changing hours on the way) leaves both stories right', async () => {
+    const [s1, s2] = await t.create(w.url('stories'), { name: 'Move from' }, { name: 'Move to' });
+    const ids = await t.create(w.url('tasks'), ...tasks(30, ref('story', s1), 'mv'));
+    // tasks 0-9 move to s2; tasks 10-14 get 10 more remaining hours where they are; 15-17 move and change
+    const moves = ids.slice(0, 10).map((id) => ({ id, story: ref('story', s2) }));
+    const bumps = ids.slice(10, 15).map((id, k) => ({ id, remaining_hours: ((10 + k) % 5) + 10 }));
+    const both = ids.slice(15, 18).map((id) => ({ id, story: ref('story', s2), invested_hours: 5 }));
+    const r = await w.put('tasks', { data: [...moves, ...bumps, ...both] });
+    expect(r.status, r.text).toBe(200);
+    const [est1, inv1, rem1] = totals([...range(10, 15), ...range(18, 30)]);
+    expect(await hours('stories', s1)).toEqual(shown([est1, inv1, rem1 + 50]));
+    const [est2, inv2, rem2] = totals(range(0, 10));
+    const [est3, , rem3] = totals(range(15, 18));
+    expect(await hours('stories', s2)).toEqual(shown([est2 + est3, inv2 + 15, rem2 + rem3]));
+    // and back, by query: every task of s2 to s1
+    const back = await w.put(`tasks?${q(`story EQ {id EQ ${s2}}`)}`, { story: ref('story', s1) });
+    expect(back.status, back.text).toBe(200);
+    expect(back.body.total_count).toBe(13);
+    expect(await hours('stories', s2)).toEqual(NONE);
+    expect((await hours('stories', s1))[0]).toBe(sums(range(0, 30))[0]);
+    expect((await hours('stories', s1))[1]).toBe(inv1 + inv2 + 15);
+  });
+
+  it('a partial bulk counts the tasks that were written; a failed all-or-nothing bulk changes nothing', async () => {
+    const [s1, s2] = await t.create(w.url('stories'), { name: 'Partial from' }, { name: 'Partial to' });
+    const feature = await w.add('features', { name: 'Not a task item' });
+    // items 3 and 8 fail: hours that are not a number, a feature as the task's item
+    const items = tasks(12, ref('story', s1), 'pt').map((item, i) => (i === 3 ? { ...item, invested_hours: 'many' } : i === 8 ? { ...item, story: ref('feature', feature) } : item));
+    const r = await w.post('tasks?partial=true', { data: items });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body.errors.map((e: { index: number }) => e.index)).toEqual([3, 8]);
+    const written = range(0, 12).filter((i) => i !== 3 && i !== 8);
+    expect(await hours('stories', s1)).toEqual(sums(written));
+    // a partial bulk update: the moves that succeed count, the failing one stays where it was
+    const ids: string[] = r.body.data.map((e: { id: string }) => e.id);
+    const moves = ids.slice(0, 4).map((id, k) => ({ id, story: ref('story', s2), ...(k === 1 ? { remaining_hours: 'x' } : {}) }));
+    const u = await w.put('tasks?partial=true', { data: moves });
+    expect(u.status, u.text).toBe(200);
+    expect(u.body.errors.map((e: { index: number }) => e.index)).toEqual([1]);
+    // ids 0..3 are tasks 0, 1, 2, 4 (task 3 was never created); task 1 failed to move
+    expect(await hours('stories', s2)).toEqual(sums([0, 2, 4]));
+    expect(await hours('stories', s1)).toEqual(sums(written.filter((i) => ![0, 2, 4].includes(i))));
+    // all or nothing: one bad item, and neither story changes
+    const before = [await hours('stories', s1), await hours('stories', s2)];
+    const none = await w.post('tasks', { data: [...tasks(3, ref('story', s2), 'none'), { name: 'bad', story: ref('story', s2), estimated_hours: 'x' }] });
+    expect(none.status).toBe(400);
+    const moveBack = await w.put('tasks', { data: [{ id: ids[0], story: ref('story', s1) }, { id: ids[2], invested_hours: 'x' }] });
+    expect(moveBack.status).toBe(400);
+    const byQuery = await w.del(`tasks?${q(`story EQ {id EQ ${s2}}`)}`);
+    expect(byQuery.status).toBe(200);
+    expect(await hours('stories', s2)).toEqual(NONE);
+    expect(await hours('stories', s1)).toEqual(before[0]);
+  });
+
+  it('300 tasks of one item: each write recomputes the items it touches once', async () => {
+    const [s1, s2] = await t.create(w.url('stories'), { name: 'Count from' }, { name: 'Count to' });
+    let ids: string[] = [];
+    expect(
+      await recomputesOf(async () => {
+        const r = await w.post('tasks', { data: tasks(300, ref('story', s1), 'cnt') });
+        expect(r.status, r.text).toBe(201);
+        ids = r.body.data.map((e: { id: string }) => e.id);
+      }),
+    ).toBe(1);
+    expect(await hours('stories', s1)).toEqual(sums(range(0, 300)));
+    // a change that is not about hours recomputes nothing
+    expect(
+      await recomputesOf(async () => {
+        const r = await w.put('tasks', { data: ids.map((id, i) => ({ id, name: `renamed${i}` })) });
+        expect(r.status, r.text).toBe(200);
+      }),
+    ).toBe(0);
+    // moving them all: both stories
+    expect(
+      await recomputesOf(async () => {
+        const r = await w.put('tasks', { data: ids.map((id) => ({ id, story: ref('story', s2) })) });
+        expect(r.status, r.text).toBe(200);
+      }),
+    ).toBe(2);
+    expect(await hours('stories', s1)).toEqual(NONE);
+    // the same change to all of them by query
+    expect(
+      await recomputesOf(async () => {
+        const r = await w.put(`tasks?${q(`story EQ {id EQ ${s2}}`)}`, { invested_hours: 1, remaining_hours: 3 });
+        expect(r.status, r.text).toBe(200);
+      }),
+    ).toBe(1);
+    expect(await hours('stories', s2)).toEqual([sums(range(0, 300))[0], 300, 900, 25]);
+    expect(
+      await recomputesOf(async () => {
+        const r = await w.del(`tasks?${q(`story EQ {id EQ ${s2}}`)}`);
+        expect(r.status, r.text).toBe(200);
+        expect(r.body.total_count).toBe(300);
+      }),
+    ).toBe(1);
+    expect(await hours('stories', s2)).toEqual(NONE);
   });
 });
 

@@ -116,41 +116,66 @@ export const sprintHooks: EntityHooks = {
 };
 
 /**
- * The estimated, invested and remaining hours of a work item are the sums over its tasks; its
- * progress is the invested share of invested plus remaining hours.
+ * Marks work item `itemId` for a recompute of its hours at the end of the write: once per item
+ * however many of its tasks the write touches. The hours feed nothing else (a feature's roll-ups
+ * come from its children's story points), so every item goes in the first stage.
  */
-function rollUpHours(api: HookApi, itemId: number | null | undefined, withoutTask?: number): void {
+function markForHours(api: HookApi, itemId: number | null | undefined): void {
   if (itemId === null || itemId === undefined) return;
+  api.defer(`hours:item:${itemId}`, () => rollUpHours(api, itemId));
+}
+
+/**
+ * The estimated, invested and remaining hours of work item `itemId` are the sums over its tasks as
+ * stored; its progress is the invested share of invested plus remaining hours. An item that is
+ * gone (deleted with its tasks) is left alone: the update finds no row.
+ */
+function rollUpHours(api: HookApi, itemId: number): void {
   const { sql } = api.store;
-  let q = sql.qb
-    .selectFrom(tableOf(api.registry.entity('task').store))
-    .select((eb) => [
-      eb.fn.sum<number>('estimated_hours').as('estimated_hours'),
-      eb.fn.sum<number>('invested_hours').as('invested_hours'),
-      eb.fn.sum<number>('remaining_hours').as('remaining_hours'),
-    ])
-    .where('story', '=', itemId);
-  if (withoutTask !== undefined) q = q.where('id', '!=', withoutTask);
-  const sums = sql.get<{ estimated_hours: number | null; invested_hours: number | null; remaining_hours: number | null }>(q);
+  const tasks = api.registry.entity('task').store;
+  const sums = sql
+    .prepared(`hours:sums:${tasks}`, (p) =>
+      sql.qb
+        .selectFrom(tableOf(tasks))
+        .select((eb) => [
+          eb.fn.sum<number>('estimated_hours').as('estimated_hours'),
+          eb.fn.sum<number>('invested_hours').as('invested_hours'),
+          eb.fn.sum<number>('remaining_hours').as('remaining_hours'),
+        ])
+        .where('story', '=', p('item')),
+    )
+    .get<{ estimated_hours: number | null; invested_hours: number | null; remaining_hours: number | null }>({ item: itemId });
+  const invested = sums?.invested_hours ?? null;
+  const remaining = sums?.remaining_hours ?? null;
   api.store.update(api.registry.entity('work_item').store, itemId, {
     estimated_hours: sums?.estimated_hours ?? null,
-    invested_hours: sums?.invested_hours ?? null,
-    remaining_hours: sums?.remaining_hours ?? null,
-    progress: percent(sums?.invested_hours ?? 0, (sums?.invested_hours ?? 0) + (sums?.remaining_hours ?? 0)),
+    invested_hours: invested,
+    remaining_hours: remaining,
+    progress: percent(invested ?? 0, (invested ?? 0) + (remaining ?? 0)),
   });
 }
 
+const HOURS = ['estimated_hours', 'invested_hours', 'remaining_hours'] as const;
+
+/**
+ * Each write marks the items whose tasks it adds, changes, moves or removes; their hours are
+ * recomputed from the stored tasks at the end of the write (a bulk of many tasks of one item
+ * recomputes it once, and a delete by query sees every deleted task gone).
+ */
 export const taskHooks: EntityHooks = {
   afterCreate(api, _id, values) {
-    rollUpHours(api, (values.story as RefValue | undefined)?.id);
+    markForHours(api, (values.story as RefValue | undefined)?.id);
   },
   afterUpdate(api, _id, current, changes) {
-    rollUpHours(api, current.story as number | null);
-    const moved = (changes.story as RefValue | undefined)?.id;
-    if (moved !== undefined && moved !== current.story) rollUpHours(api, moved);
+    const next = changes.story as RefValue | null | undefined;
+    const moved = next !== undefined && next?.id !== current.story;
+    if (!moved && HOURS.every((h) => changes[h] === undefined)) return;
+    markForHours(api, current.story as number | null);
+    if (moved) markForHours(api, next?.id);
   },
   beforeDelete(api, current) {
-    rollUpHours(api, current.story as number | null, current.id as number);
+    // the recompute runs after the rows are gone
+    markForHours(api, current.story as number | null);
   },
 };
 
