@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Octane } from '@microfocus/alm-octane-js-rest-sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeApp, PREVIEW, ref, type TestApp } from '../helpers/app.js';
 import { attachmentForm, makePng, multipart, raw } from '../helpers/files.js';
 import { expectBulkErrors, expectOctaneError, q } from '../helpers/octane.js';
@@ -405,6 +405,69 @@ describe('runs', () => {
     expect(await lastRuns()).toEqual(sorted([x2, x4]));
     // last_runs is the server's
     expectOctaneError(await w.put(`automated_tests/${a}`, { last_runs: many(ref('run', x1)) }), 400, 'platform.field_validation_error');
+  });
+
+  it('a delete by query and a bulk PUT of several runs of a test leave it its newest run per context of the runs that are left', async () => {
+    const [a, b] = await t.create(w.url('automated_tests'), { name: 'bulk last runs a' }, { name: 'bulk last runs b' });
+    const r2 = await w.add('releases', { name: 'R bulk', start_date: '2024-01-01', end_date: '2024-12-31' });
+    const chrome = await w.idOf('taxonomy_item_nodes', 'taxonomy_node.browser.chrome');
+    const lastRuns = async (test: string) => sorted((await w.read(`automated_tests/${test}?fields=last_runs`)).last_runs.data.map((x: any) => x.id));
+    const runs = await t.create(
+      w.url('automated_runs'),
+      ...[1, 2, 3, 4, 5].map((i) => ({ name: `a${i}`, test: ref('test_automated', a), release: ref('release', release), native_status: NATIVE('passed') })),
+      { name: 'a6', test: ref('test_automated', a), release: ref('release', release), taxonomies: many(ref('taxonomy_item_node', chrome)), native_status: NATIVE('passed') },
+    );
+    expect(await lastRuns(a)).toEqual(sorted([runs[4], runs[5]]));
+    // the three newest of the release's context, by query: the second one is its last run now
+    const r = await w.del(`automated_runs?${q(`id IN ${runs.slice(2, 5).join(',')}`)}`);
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.total_count).toBe(3);
+    expect(await lastRuns(a)).toEqual(sorted([runs[1], runs[5]]));
+    // one PUT: a2 moves to test b without a release, a6 to another release
+    const [b1] = await t.create(w.url('automated_runs'), { name: 'b1', test: ref('test_automated', b), release: ref('release', release), native_status: NATIVE('passed') });
+    const u = await w.put('automated_runs', { data: [{ id: runs[1], test: ref('test_automated', b), release: null }, { id: runs[5], release: ref('release', r2) }] });
+    expect(u.status, u.text).toBe(200);
+    expect(await lastRuns(a)).toEqual(sorted([runs[0], runs[5]]));
+    expect(await lastRuns(b)).toEqual(sorted([runs[1], b1]));
+  });
+
+  it('300 runs of one test: each write recomputes its last runs once', async () => {
+    const a = await w.add('automated_tests', { name: 'many runs' });
+    const r2 = await w.add('releases', { name: 'R many', start_date: '2024-01-01', end_date: '2024-12-31' });
+    const lastRuns = async () => (await w.read(`automated_tests/${a}?fields=last_runs`)).last_runs.data.map((x: any) => x.id);
+    const recomputesOf = async (fn: () => Promise<void>) => {
+      const spy = vi.spyOn(t.app.emulator.sql, 'prepared');
+      try {
+        await fn();
+        return spy.mock.calls.filter(([key]) => key === 'lastRunsRecompute').length;
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    let ids: string[] = [];
+    expect(
+      await recomputesOf(async () => {
+        const r = await w.post('automated_runs', { data: Array.from({ length: 300 }, (_, i) => ({ name: `m${i}`, test: ref('test_automated', a), native_status: NATIVE('passed') })) });
+        expect(r.status, r.text).toBe(201);
+        ids = r.body.data.map((e: { id: string }) => e.id);
+      }),
+    ).toBe(1);
+    expect(await lastRuns()).toEqual([ids[299]]);
+    expect(
+      await recomputesOf(async () => {
+        const r = await w.put('automated_runs', { data: ids.slice(0, 200).map((id) => ({ id, release: ref('release', r2) })) });
+        expect(r.status, r.text).toBe(200);
+      }),
+    ).toBe(1);
+    expect(sorted(await lastRuns())).toEqual(sorted([ids[199], ids[299]]));
+    expect(
+      await recomputesOf(async () => {
+        const r = await w.del(`automated_runs?${q(`test EQ {id EQ ${a}};release EQ {id EQ ${r2}}`)}`);
+        expect(r.status, r.text).toBe(200);
+        expect(r.body.total_count).toBe(200);
+      }),
+    ).toBe(1);
+    expect(await lastRuns()).toEqual([ids[299]]);
   });
 
   it('automated runs write the run history (previous_runs): read-only, newest first', async () => {

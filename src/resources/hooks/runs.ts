@@ -91,11 +91,8 @@ export function lastRunsOf(api: HookApi, testId: number): LastRun[] {
     .map((r) => ({ id: r.id, ord: r.ord, context: contextOf(r.release, r.milestone, r.envs ? r.envs.split(',').map(Number) : []) }));
 }
 
-/**
- * A test's last runs computed from all its runs: the newest run of each context, in id order
- * (one statement). `withoutRun` leaves a run out (it is being deleted).
- */
-export function newestRunsByContext(api: HookApi, testId: number, withoutRun?: number): LastRun[] {
+/** A test's last runs computed from all its runs as stored: the newest run of each context, in id order (one statement). */
+export function newestRunsByContext(api: HookApi, testId: number): LastRun[] {
   const { sql } = api.store;
   // every run of the test with its environment, newest first
   const runs = sql
@@ -109,13 +106,11 @@ export function newestRunsByContext(api: HookApi, testId: number, withoutRun?: n
           (eb) => environmentsOfRun(eb, p('envKey')),
         ])
         .where('r.test', '=', p('test'))
-        .where('r.id', '!=', p('without'))
         .orderBy('r.id', 'desc'),
     )
     .all<{ id: number; release: number | null; milestone: number | null; envs: string | null }>({
       envKey: linkKey(api.registry, api.registry.entity('run'), 'taxonomies'),
       test: testId,
-      without: withoutRun ?? -1,
     });
   const newest = new Map<string, number>();
   for (const r of runs) {
@@ -154,8 +149,9 @@ export function placeLastRun(current: LastRun[], runId: number, context: string)
 export function addLastRun(api: HookApi, testId: number | null | undefined, runId: number, values: Values): void {
   if (testId === null || testId === undefined) return;
   const current = lastRunsOf(api, testId);
-  // no last runs yet: the test may have runs from before, so look at all of them
-  if (!current.length) return recomputeLastRuns(api, testId);
+  // no last runs yet: the test may have runs from before, so look at all of them (at the end of
+  // the write, once however many runs of the test it adds)
+  if (!current.length) return markForLastRuns(api, testId);
   const context = contextOf(
     (values.release as RefValue | null | undefined)?.id ?? null,
     (values.milestone as RefValue | null | undefined)?.id ?? null,
@@ -174,10 +170,18 @@ export function addLastRun(api: HookApi, testId: number | null | undefined, runI
   api.store.setLinks(lastKey, testId, next.map((r) => r.id));
 }
 
-/** Recomputes a test's last_runs: its newest run in each context. */
-export function recomputeLastRuns(api: HookApi, testId: number | null | undefined, withoutRun?: number): void {
+/**
+ * Marks test `testId` for a recompute of its last_runs at the end of the write: once per test
+ * however many of its runs the write moves, changes or deletes, from the runs then stored.
+ */
+export function markForLastRuns(api: HookApi, testId: number | null | undefined): void {
   if (testId === null || testId === undefined) return;
-  const newest = newestRunsByContext(api, testId, withoutRun);
+  api.defer(`lastRuns:test:${testId}`, () => recomputeLastRuns(api, testId));
+}
+
+/** Recomputes a test's last_runs from its runs as stored: its newest run in each context. */
+function recomputeLastRuns(api: HookApi, testId: number): void {
+  const newest = newestRunsByContext(api, testId);
   api.store.setLinks(linkKey(api.registry, api.registry.entity('test'), 'last_runs'), testId, newest.map((r) => r.id));
 }
 
@@ -286,15 +290,16 @@ export const runHooks: EntityHooks = {
   },
   afterUpdate(api, id, current, changes) {
     if (changes.test !== undefined || changes.release !== undefined || changes.milestone !== undefined || changes.taxonomies !== undefined) {
-      recomputeLastRuns(api, current.test as number | null);
+      markForLastRuns(api, current.test as number | null);
       const moved = (changes.test as RefValue | undefined)?.id;
-      if (moved !== undefined && moved !== current.test) recomputeLastRuns(api, moved);
+      if (moved !== undefined && moved !== current.test) markForLastRuns(api, moved);
     }
     // the run as it now is: its row before, with the changes (no read back)
     if (AUTOMATED.has(api.entity.type) && (changes.native_status !== undefined || changes.build !== undefined)) recordHistory(api, id, { ...current, ...changes });
   },
   beforeDelete(api, current) {
-    recomputeLastRuns(api, current.test as number | null, current.id as number);
+    // the recompute runs after the rows are gone
+    markForLastRuns(api, current.test as number | null);
   },
 };
 
