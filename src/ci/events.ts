@@ -12,6 +12,7 @@ import { errors } from '../errors/catalog.js';
 import { parseQuery } from '../query/parser.js';
 import type { RequestContext } from '../resources/context.js';
 import type { EntityService } from '../resources/entity-service.js';
+import type { HookApi } from '../resources/hooks.js';
 import type { ResolvedEntity } from '../resources/registry.js';
 import { addPipelineJob, nodeOfJob } from '../resources/hooks/ci.js';
 import { formatDateTime } from '../resources/values.js';
@@ -85,9 +86,12 @@ export class CiEventProcessor {
     return this.service.registry.entity(type);
   }
 
-  private get api() {
-    return { ctx: this.ctx, registry: this.service.registry, service: this.service, store: this.service.store };
+  /** The hooks' view of this processor's writes (pipelines, their jobs and nodes), as the pipeline's hooks get it. */
+  private get api(): HookApi {
+    return (this.hookApi ??= this.service.hookApi(this.ctx, this.entity('pipeline')));
   }
+
+  private hookApi: HookApi | undefined;
 
   private status(name: string): { type: string; id: number } | null {
     const id = this.ci.listNode(`list_node.pipeline_run_status.${name}`);
@@ -303,7 +307,15 @@ export class CiEventProcessor {
     for (const n of nodes) this.service.updateOne(this.ctx, this.entity('pipeline_node'), String(n.id), { name: event.projectDisplayName || event.project });
   }
 
+  /**
+   * Processes one event as one write: what the hooks of the entities it writes defer
+   * (HookApi.defer) runs once, at its end.
+   */
   process(rawServer: CiServerInfo, rawEvent: CiEvent): void {
+    this.service.write(() => this.processNow(rawServer, rawEvent));
+  }
+
+  private processNow(rawServer: CiServerInfo, rawEvent: CiEvent): void {
     const server = checkedServer(rawServer);
     const event = checkedEvent(rawEvent);
     if (!server.instanceId) throw errors.badRequest('The events need server.instanceId');

@@ -721,9 +721,9 @@ export class TestResultsIngester {
     return this.summaries.get(native)!;
   }
 
-  /** What the runs hook's helpers read: the store, the registry and this ingestion's context. */
+  /** What the runs hook's helpers are handed: the hooks' view of this ingestion's writes of runs. */
   private historyApi(): HookApi {
-    this.hookApi ??= { store: this.service.store, registry: this.service.registry, ctx: this.ctx } as unknown as HookApi;
+    this.hookApi ??= this.service.hookApi(this.ctx, this.entity('run_automated'));
     return this.hookApi;
   }
 
@@ -775,8 +775,9 @@ export class TestResultsIngester {
     }
     this.total += payload.runs.length;
     // one transaction per slice (a bad run rolls back alone, see ingestRuns); ids are reserved
-    // for the slice (about three per run: the run, its history row, maybe its test)
-    sql.tx(() => this.service.store.batch(Math.min(payload.runs.length * 3, 4096), () => this.ingestRuns(payload, onProgress)));
+    // for the slice (about three per run: the run, its history row, maybe its test). A slice is
+    // one write: what hooks defer meanwhile (HookApi.defer) runs once, at its end.
+    sql.tx(() => this.service.store.batch(Math.min(payload.runs.length * 3, 4096), () => this.service.write(() => this.ingestRuns(payload, onProgress))));
     this.stampAfterSlice = sql.stamp();
     if (last) {
       const o = this.outcome;

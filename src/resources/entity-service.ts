@@ -392,6 +392,16 @@ export class EntityService {
     return { ctx, entity, registry: this.schema(ctx).registry, service: this, store: this.store, defer: this.defer };
   }
 
+  /**
+   * What hooks are handed when `entity` is written in `ctx`, for code that does a hook's work
+   * outside a hook (test-results ingestion writes runs and their history itself; CI events build
+   * pipelines): the same complete view, so that a job it defers runs at the end of the write in
+   * progress (`write`), or at once outside one.
+   */
+  hookApi(ctx: RequestContext, entity: ResolvedEntity): HookApi {
+    return this.api(ctx, this.bind(ctx, entity));
+  }
+
   private readonly defer = (key: string, job: () => void, stage?: number): void => this.deferred.defer(key, job, stage);
 
   /**
