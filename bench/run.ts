@@ -320,7 +320,16 @@ async function runIngest(s: Servers): Promise<void> {
     if (r.task.runs_updated !== runs || r.task.runs_created !== 0) throw new Error(`repeated push ${n}: ${JSON.stringify(r.task)}`);
     repeated.push(r.ms);
   }
-  if (pushes) log(`   repeated pushes: push 1 ${(repeated[0] / 1000).toFixed(2)} s, push ${pushes} ${(repeated[pushes - 1] / 1000).toFixed(2)} s (${(repeated[pushes - 1] / repeated[0]).toFixed(2)}x)`);
+  // one push is one sample (a checkpoint or a collection in it moves it by a third): the trend is
+  // the median of the first pushes against the median of the last ones
+  const window = Math.min(5, Math.floor(pushes / 2));
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const firstMedianMs = window ? mid(repeated.slice(0, window)) : repeated[0];
+  const lastMedianMs = window ? mid(repeated.slice(-window)) : repeated[pushes - 1];
+  if (pushes) {
+    log(`   repeated pushes: push 1 ${(repeated[0] / 1000).toFixed(2)} s, push ${pushes} ${(repeated[pushes - 1] / 1000).toFixed(2)} s; median of the first ${window} ${(firstMedianMs / 1000).toFixed(2)} s, of the last ${window} ${(lastMedianMs / 1000).toFixed(2)} s (${(lastMedianMs / firstMedianMs).toFixed(2)}x)`);
+    log(`   every push (ms): ${repeated.map((ms) => ms.toFixed(0)).join(' ')}`);
+  }
   results.ingest = {
     size: s.size,
     runs,
@@ -334,7 +343,7 @@ async function runIngest(s: Servers): Promise<void> {
     payloadBytes: Buffer.byteLength(xml),
     peakRss: peak,
     load: Math.max(loadBefore, load1()),
-    ...(pushes ? { repeated: { pushes, firstMs: repeated[0], lastMs: repeated[pushes - 1], medianMs: [...repeated].sort((a, b) => a - b)[Math.floor(pushes / 2)] } } : {}),
+    ...(pushes ? { repeated: { pushes, firstMs: repeated[0], lastMs: repeated[pushes - 1], medianMs: mid(repeated), window, firstMedianMs, lastMedianMs, allMs: repeated } } : {}),
   };
 }
 
