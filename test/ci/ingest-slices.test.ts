@@ -159,3 +159,49 @@ describe('test-results ingestion in slices', () => {
     expect(emulator.sql.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   });
 });
+
+/** Posts a payload and polls its task until it is done. */
+async function runTask(payload: string): Promise<any> {
+  const r = await t.request('POST', `${t.ws}/test-results`, payload, { 'content-type': 'application/xml' });
+  expect(r.status).toBe(202);
+  for (let i = 0; i < 400; i++) {
+    const task = await t.get(`${t.ws}/test-results/${r.body.id}`);
+    if (task.body.status !== 'queued' && task.body.status !== 'running') return task.body;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('task did not finish');
+}
+
+describe('what a task costs the store', () => {
+  it('the WAL is checkpointed less often while a task ingests, and the usual interval comes back after it', async () => {
+    const { emulator } = t.app;
+    const db = emulator.sql.sqlite;
+    const seen: unknown[] = [];
+    const ingest = TestResultsIngester.prototype.ingest;
+    TestResultsIngester.prototype.ingest = function (this: TestResultsIngester, ...args: Parameters<typeof ingest>) {
+      seen.push(db.pragma('wal_autocheckpoint', { simple: true }));
+      return ingest.apply(this, args);
+    };
+    try {
+      expect(await runTask(xml('Passed', 'settingsDuringTask'))).toMatchObject({ status: 'success' });
+    } finally {
+      TestResultsIngester.prototype.ingest = ingest;
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set([10000]));
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  });
+
+  it('run history is read by run and by build through indexes, and by test without one (each push adds a row per run)', async () => {
+    const { emulator } = t.app;
+    const indexed = (emulator.sql.sqlite.prepare(`select name from sqlite_master where type = 'index' and tbl_name = 'e_previous_run'`).all() as Array<{ name: string }>).map((r) => r.name);
+    expect(indexed).toEqual(expect.arrayContaining(['e_previous_run__run_id', 'e_previous_run__build_id']));
+    expect(indexed).not.toContain('e_previous_run__test');
+    expect(await runTask(xml('Failed', 'historyByTest'))).toMatchObject({ status: 'success' });
+    const test = (await t.get(`${t.ws}/automated_tests?${q('name EQ ^historyByTest^')}`)).body.data[0];
+    const history = await t.get(`${t.ws}/previous_runs?${q(`test EQ {id EQ ${test.id}}`)}&fields=run_id,test,status`);
+    expect(history.status).toBe(200);
+    expect(history.body.total_count).toBe(2);
+    expect(history.body.data.every((h: any) => h.test.id === test.id)).toBe(true);
+  });
+});

@@ -185,7 +185,10 @@ export const runDescriptors: EntityDescriptor[] = [
       // numeric id of the run's native status list node, compared as a number
       f.integer('run_native_status', { editable: false }),
       f.list('status', 'list_node.run_status', { editable: false }),
-      f.ref('test', ['test'], { editable: false }),
+      // not indexed: every push adds a history row per run, and an index keyed by test takes a
+      // page write per row all over it; the history is read by run and by build (a filter on test
+      // scans it)
+      f.ref('test', ['test'], { editable: false, indexed: false }),
       f.ref('release', ['release'], { editable: false }),
       f.dateTime('started', { editable: false }),
       f.integer('duration', { editable: false }),
