@@ -7,7 +7,6 @@ import { TestResultsIngester } from '../../src/ci/ingest.js';
 import { parseTestResults } from '../../src/ci/test-results-xml.js';
 import { makeApp, type TestApp } from '../helpers/app.js';
 import { q } from '../helpers/octane.js';
-import { pushTestResults } from '../helpers/test-results.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -28,6 +27,18 @@ async function runsOfTest(name = 'sameTestTwice'): Promise<Array<{ id: string; s
   const res = await t.get(`${t.ws}/automated_runs?${q(`test EQ {name EQ ^${name}^}`)}&fields=native_status{logical_name}`);
   expect(res.status).toBe(200);
   return res.body.data.map((r: any) => ({ id: r.id, status: r.native_status.logical_name.replace('list_node.run_native_status.', '') }));
+}
+
+/** Posts a payload and polls its task until it is done. */
+async function runTask(payload: string): Promise<any> {
+  const r = await t.request('POST', `${t.ws}/test-results`, payload, { 'content-type': 'application/xml' });
+  expect(r.status).toBe(202);
+  for (let i = 0; i < 400; i++) {
+    const task = await t.get(`${t.ws}/test-results/${r.body.id}`);
+    if (task.body.status !== 'queued' && task.body.status !== 'running') return task.body;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('task did not finish');
 }
 
 describe('test-results ingestion in slices', () => {
@@ -112,26 +123,16 @@ describe('test-results ingestion in slices', () => {
       }
       return `<test_result><build server_id="lr-ci" job_id="${job}" build_id="${build}"/><test_runs>${runs.join('')}</test_runs></test_result>`;
     };
-    const push = async (xml: string) => {
-      const r = await t.request('POST', `${t.ws}/test-results`, xml, { 'content-type': 'application/xml' });
-      expect(r.status).toBe(202);
-      for (let i = 0; i < 400; i++) {
-        const task = await t.get(`${t.ws}/test-results/${r.body.id}`);
-        if (task.body.status !== 'queued' && task.body.status !== 'running') return task.body;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error('task did not finish');
-    };
     // a test with a run from before whose last runs are gone (a database of an earlier version)
-    expect(await push(payload('lr-job-0', '1', 1))).toMatchObject({ status: 'success', runs_created: 6 });
+    expect(await runTask(payload('lr-job-0', '1', 1))).toMatchObject({ status: 'success', runs_created: 6 });
     const pre = (await t.get(`${t.ws}/automated_tests?${q('name EQ ^t0^;class_name EQ ^LastRuns^')}&fields=last_runs`)).body.data[0];
     expect(pre.last_runs.data).toHaveLength(6);
     emulator.sql.sqlite.prepare(`delete from entity_link where field like '%.last_runs' and src_id = ?`).run(Number(pre.id));
 
     // job 1 makes a run per test and environment (t0's take the place of job 0's); job 2 runs half
     // of the tests again: in those contexts its runs are newer and take the place of job 1's
-    expect(await push(payload('lr-job-1', '1', TESTS))).toMatchObject({ status: 'success', runs_created: TESTS * 6, runs_updated: TESTS * 18 });
-    expect(await push(payload('lr-job-2', '1', TESTS / 2))).toMatchObject({ status: 'success', runs_created: (TESTS / 2) * 6 });
+    expect(await runTask(payload('lr-job-1', '1', TESTS))).toMatchObject({ status: 'success', runs_created: TESTS * 6, runs_updated: TESTS * 18 });
+    expect(await runTask(payload('lr-job-2', '1', TESTS / 2))).toMatchObject({ status: 'success', runs_created: (TESTS / 2) * 6 });
 
     const tests = (await t.get(`${t.ws}/automated_tests?${q('class_name EQ ^LastRuns^')}&fields=name,last_runs&limit=100`)).body.data;
     expect(tests).toHaveLength(TESTS);
@@ -159,18 +160,6 @@ describe('test-results ingestion in slices', () => {
     expect(emulator.sql.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   });
 });
-
-/** Posts a payload and polls its task until it is done. */
-async function runTask(payload: string): Promise<any> {
-  const r = await t.request('POST', `${t.ws}/test-results`, payload, { 'content-type': 'application/xml' });
-  expect(r.status).toBe(202);
-  for (let i = 0; i < 400; i++) {
-    const task = await t.get(`${t.ws}/test-results/${r.body.id}`);
-    if (task.body.status !== 'queued' && task.body.status !== 'running') return task.body;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('task did not finish');
-}
 
 describe('what a task costs the store', () => {
   it('the WAL is checkpointed less often while a task ingests, and the usual interval comes back after it', async () => {

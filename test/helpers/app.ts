@@ -2,6 +2,7 @@
 // fastify.inject. One app per test file is the usual pattern (seeding a workspace takes ~0.2 s).
 
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { vi } from 'vitest';
 import { buildApp, type AppOptions } from '../../src/http/app.js';
 
 export interface Reply<T = any> {
@@ -70,4 +71,18 @@ export async function makeApp(options: AppOptions = {}): Promise<TestApp> {
 /** Reference helper: `ref('phase', 'phase.defect.new')` */
 export function ref(type: string, id: string | number): { type: string; id: string } {
   return { type, id: String(id) };
+}
+
+/**
+ * How many statements of a prepared shape `fn` runs: the store's prepared statements whose key
+ * passes `match` (a roll-up's sum, a last-runs recompute), counted while `fn` runs.
+ */
+export async function preparedRuns(t: TestApp, match: (key: string) => boolean, fn: () => Promise<unknown>): Promise<number> {
+  const spy = vi.spyOn(t.app.emulator.sql, 'prepared');
+  try {
+    await fn();
+    return spy.mock.calls.filter(([key]) => match(key)).length;
+  } finally {
+    spy.mockRestore();
+  }
 }

@@ -5,8 +5,8 @@
 // Each describe block works in a workspace of its own (POST .../workspaces gives a freshly seeded
 // one), so counts are exact.
 
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeApp, PREVIEW, ref, type TestApp } from '../helpers/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp, preparedRuns, PREVIEW, ref, type TestApp } from '../helpers/app.js';
 import { expectBulkErrors, expectOctaneError, q } from '../helpers/octane.js';
 import { freshWorkspace, LIST, many, PHASE, sorted, type Workspace } from '../helpers/workspace.js';
 
@@ -385,15 +385,7 @@ describe('task hours of bulk writes: each item recomputed once, from its stored 
   const sums = (indexes: number[]) => shown(totals(indexes));
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
   /** Counts the hour sums (one per item recomputed) that `fn` runs. */
-  const recomputesOf = async (fn: () => Promise<void>) => {
-    const spy = vi.spyOn(t.app.emulator.sql, 'prepared');
-    try {
-      await fn();
-      return spy.mock.calls.filter(([key]) => key.startsWith('hours:sums:')).length;
-    } finally {
-      spy.mockRestore();
-    }
-  };
+  const recomputesOf = (fn: () => Promise<void>) => preparedRuns(t, (key) => key.startsWith('hours:sums:'), fn);
 
   it('a bulk create of many tasks under one story, and of tasks under a story and a defect at once', async () => {
     const s = await w.add('stories', { name: 'Bulk hours story' });

@@ -8,8 +8,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Octane } from '@microfocus/alm-octane-js-rest-sdk';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeApp, PREVIEW, ref, type TestApp } from '../helpers/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp, preparedRuns, PREVIEW, ref, type TestApp } from '../helpers/app.js';
 import { attachmentForm, makePng, multipart, raw } from '../helpers/files.js';
 import { expectBulkErrors, expectOctaneError, q } from '../helpers/octane.js';
 import { freshWorkspace, LIST, many, PHASE, sorted, type Workspace } from '../helpers/workspace.js';
@@ -435,15 +435,7 @@ describe('runs', () => {
     const a = await w.add('automated_tests', { name: 'many runs' });
     const r2 = await w.add('releases', { name: 'R many', start_date: '2024-01-01', end_date: '2024-12-31' });
     const lastRuns = async () => (await w.read(`automated_tests/${a}?fields=last_runs`)).last_runs.data.map((x: any) => x.id);
-    const recomputesOf = async (fn: () => Promise<void>) => {
-      const spy = vi.spyOn(t.app.emulator.sql, 'prepared');
-      try {
-        await fn();
-        return spy.mock.calls.filter(([key]) => key === 'lastRunsRecompute').length;
-      } finally {
-        spy.mockRestore();
-      }
-    };
+    const recomputesOf = (fn: () => Promise<void>) => preparedRuns(t, (key) => key === 'lastRunsRecompute', fn);
     let ids: string[] = [];
     expect(
       await recomputesOf(async () => {

@@ -4,8 +4,8 @@
 // filterable and sortable like stored fields. A write recomputes each parent it touches once, at
 // its end (HookApi.defer), however many children it writes.
 
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeApp, PREVIEW, ref, type TestApp } from '../helpers/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp, preparedRuns, PREVIEW, ref, type TestApp } from '../helpers/app.js';
 import { expectBulkErrors, q } from '../helpers/octane.js';
 import { freshWorkspace, PHASE, type Workspace } from '../helpers/workspace.js';
 
@@ -120,15 +120,7 @@ describe('roll-ups of bulk writes: once per parent, at the end of the write', ()
   };
   const pct = (part: number, whole: number) => Math.round((100 * part) / whole);
   /** Counts the roll-up sums (one per parent recomputed) that `fn` runs. */
-  const rollUpsOf = async (fn: () => Promise<void>) => {
-    const spy = vi.spyOn(t.app.emulator.sql, 'prepared');
-    try {
-      await fn();
-      return spy.mock.calls.filter(([key]) => key.startsWith('rollup:sums:')).length;
-    } finally {
-      spy.mockRestore();
-    }
-  };
+  const rollUpsOf = (fn: () => Promise<void>) => preparedRuns(t, (key) => key.startsWith('rollup:sums:'), fn);
 
   it('a bulk create of many stories under one feature gives the feature and its epic their sums', async () => {
     const epic = await w.add('epics', { name: 'Bulk epic' });
