@@ -277,6 +277,12 @@ async function memory(s: Servers, when: string): Promise<void> {
   log(`   memory ${when}: emulator RSS ${(m.rss / 2 ** 20).toFixed(0)} MB (heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MB), bare RSS ${(b.rss / 2 ** 20).toFixed(0)} MB`);
 }
 
+interface CpuTimes {
+  userMs: number;
+  systemMs: number;
+  gcMs: number;
+}
+
 async function runIngest(s: Servers): Promise<void> {
   const runs = Number(values.runs);
   const tests = Number(values.tests);
@@ -314,21 +320,37 @@ async function runIngest(s: Servers): Promise<void> {
   // many history rows; push n must not be slower than push 1 as the history grows
   const pushes = Number(values.pushes);
   const repeated: number[] = [];
+  const refs: number[] = [];
+  const cpus: number[] = [];
   for (let n = 1; n <= pushes; n++) {
     const again = testResultsPayload({ runs, tests, buildId: `${s.size}-r${n}`, family: `bench${s.size}a`, seed: n });
+    // the reference: the same payload parsed in the emulator's process just before and just after
+    // the push, so that a push is set against what this core could do at that moment (on this
+    // shared machine a process can run 1.6x slower for minutes, XML parsing included)
+    const refBefore = await s.emu.call<number>('parseOnly', { xml: again });
+    const before = await s.emu.call<CpuTimes>('cpu', {});
     const r = await pushAndWait(wsUrl, s.cookie, again, 10);
+    const after = await s.emu.call<CpuTimes>('cpu', {});
+    const refAfter = await s.emu.call<number>('parseOnly', { xml: again });
     if (r.task.runs_updated !== runs || r.task.runs_created !== 0) throw new Error(`repeated push ${n}: ${JSON.stringify(r.task)}`);
     repeated.push(r.ms);
+    refs.push((refBefore + refAfter) / 2);
+    cpus.push(after.userMs + after.systemMs - before.userMs - before.systemMs);
   }
   // one push is one sample (a checkpoint or a collection in it moves it by a third): the trend is
-  // the median of the first pushes against the median of the last ones
+  // the median of the first pushes against the median of the last ones, in time and in time per
+  // parse of the same payload
   const window = Math.min(5, Math.floor(pushes / 2));
   const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ratios = repeated.map((ms, i) => ms / refs[i]);
   const firstMedianMs = window ? mid(repeated.slice(0, window)) : repeated[0];
   const lastMedianMs = window ? mid(repeated.slice(-window)) : repeated[pushes - 1];
+  const firstRatio = window ? mid(ratios.slice(0, window)) : ratios[0];
+  const lastRatio = window ? mid(ratios.slice(-window)) : ratios[pushes - 1];
   if (pushes) {
     log(`   repeated pushes: push 1 ${(repeated[0] / 1000).toFixed(2)} s, push ${pushes} ${(repeated[pushes - 1] / 1000).toFixed(2)} s; median of the first ${window} ${(firstMedianMs / 1000).toFixed(2)} s, of the last ${window} ${(lastMedianMs / 1000).toFixed(2)} s (${(lastMedianMs / firstMedianMs).toFixed(2)}x)`);
-    log(`   every push (ms): ${repeated.map((ms) => ms.toFixed(0)).join(' ')}`);
+    log(`   per parse of the same payload: first ${window} ${firstRatio.toFixed(2)}x, last ${window} ${lastRatio.toFixed(2)}x (${(lastRatio / firstRatio).toFixed(2)}x)`);
+    log(`   every push, ms (emulator CPU ms, parse ms): ${repeated.map((ms, i) => `${ms.toFixed(0)} (${cpus[i].toFixed(0)}, ${refs[i].toFixed(0)})`).join(' ')}`);
   }
   results.ingest = {
     size: s.size,
@@ -343,7 +365,7 @@ async function runIngest(s: Servers): Promise<void> {
     payloadBytes: Buffer.byteLength(xml),
     peakRss: peak,
     load: Math.max(loadBefore, load1()),
-    ...(pushes ? { repeated: { pushes, firstMs: repeated[0], lastMs: repeated[pushes - 1], medianMs: mid(repeated), window, firstMedianMs, lastMedianMs, allMs: repeated } } : {}),
+    ...(pushes ? { repeated: { pushes, firstMs: repeated[0], lastMs: repeated[pushes - 1], medianMs: mid(repeated), window, firstMedianMs, lastMedianMs, firstRatio, lastRatio, allMs: repeated, parseMs: refs, cpuMs: cpus } } : {}),
   };
 }
 

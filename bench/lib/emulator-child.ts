@@ -5,7 +5,9 @@
 
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
+import { parseTestResults } from '../../src/ci/test-results-xml.js';
 import { buildApp } from '../../src/http/app.js';
 import { generateDeletePools } from './generate.js';
 import { startCapture, type CapturedStatement } from './harness.js';
@@ -16,6 +18,10 @@ let app: FastifyInstance | undefined;
 let cookie = '';
 let capturing: (() => CapturedStatement[]) | undefined;
 let session: Session | undefined;
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration;
+}).observe({ entryTypes: ['gc'] });
 
 export interface InjectRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -145,6 +151,19 @@ serve({
   /** Rows of one read statement against the emulator's database (counts for the report). */
   query(args: { sql: string; params?: unknown[] }) {
     return app!.emulator.sql.sqlite.prepare(args.sql).all(...(args.params ?? []));
+  },
+
+  /** CPU time and garbage-collection pauses of this process so far (per-push figures of the ingestion case). */
+  cpu() {
+    const c = process.cpuUsage();
+    return { userMs: c.user / 1000, systemMs: c.system / 1000, gcMs };
+  },
+
+  /** The time to parse a test-results payload here, without storing it (the repeated pushes' reference). */
+  parseOnly(args: { xml: string }) {
+    const t0 = performance.now();
+    parseTestResults(args.xml);
+    return performance.now() - t0;
   },
 
   memory(args: { gc?: boolean } = {}) {
