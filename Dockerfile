@@ -3,8 +3,8 @@
 #   docker run -p 8080:8080 octane-emulator
 # The base image is a build argument so that CI can pick the Node LTS it wants; every stage uses it,
 # so the native SQLite addon is built for the runtime it runs on. The default is Node 22 LTS: on
-# Node 24.19 and later, better-sqlite3 12 (the last major that runs on Node 20) aborts the process
-# when a prepared statement is garbage collected (docs/decisions.md, "Container image").
+# Node 24.19-24.21, better-sqlite3 12 (the last major that runs on Node 20) aborts the process when
+# a prepared statement is garbage collected; 24.22 and later are fine (docs/decisions.md).
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 # Toolchain for better-sqlite3's native addon, when no prebuilt binary matches, and the npm that

@@ -13,18 +13,23 @@ function betterSqliteVersion(): string | undefined {
 }
 
 /**
- * better-sqlite3 12 (the last major that supports Node 20) wraps its objects in Node's raw
- * ObjectWrap; from Node 24.19 on, destroying one outside a JavaScript context (a garbage-collected
- * prepared statement) fails an assertion and aborts the process. Node 20, 22 and 24.0–24.18 are
- * unaffected, as is better-sqlite3 13 (Node-API).
+ * Node releases on which better-sqlite3 12 (the last major that supports Node 20; it wraps its
+ * objects in Node's raw ObjectWrap) aborts the process when a garbage-collected prepared statement
+ * is destroyed outside a JavaScript context: `[major, first minor, last minor]`. Measured with the
+ * addon built against the Node it runs on, as `npm ci` builds it: 24.19.0, 24.20.0 and 24.21.0
+ * abort within seconds of starting; 24.12.0, 24.18.1, 24.22.x, 25.x and 26.x do not
+ * (docs/decisions.md).
  */
+const AFFECTED: ReadonlyArray<readonly [number, number, number]> = [[24, 19, 21]];
+
+/** A warning for a Node release on which better-sqlite3 12 aborts (better-sqlite3 13, on Node-API, does not). */
 export function runtimeWarning(node = process.versions.node, addon = betterSqliteVersion()): string | undefined {
   const [major, minor] = node.split('.').map(Number);
-  const affected = major > 24 || (major === 24 && minor >= 19);
+  const affected = AFFECTED.some(([m, first, last]) => major === m && minor >= first && minor <= last);
   const addonMajor = Number(addon?.split('.')[0]);
   if (!affected || !(addonMajor < 13)) return undefined;
   return (
     `Node.js ${node} with better-sqlite3 ${addon}: this combination can abort the process when a prepared ` +
-    'statement is garbage collected (Assertion failed: (env) != nullptr). Use Node.js 20, 22 or 24.0–24.18.'
+    'statement is garbage collected (Assertion failed: (env) != nullptr). Use Node.js 20, 22, or 24.22 or later.'
   );
 }
