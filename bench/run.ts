@@ -280,7 +280,6 @@ async function memory(s: Servers, when: string): Promise<void> {
 interface CpuTimes {
   userMs: number;
   systemMs: number;
-  gcMs: number;
 }
 
 async function runIngest(s: Servers): Promise<void> {
