@@ -16,9 +16,9 @@ function betterSqliteVersion(): string | undefined {
  * Node releases on which better-sqlite3 12 (the last major that supports Node 20; it wraps its
  * objects in Node's raw ObjectWrap) aborts the process when a garbage-collected prepared statement
  * is destroyed outside a JavaScript context: `[major, first minor, last minor]`. Measured with the
- * addon built against the Node it runs on, as `npm ci` builds it: 24.19.0, 24.20.0 and 24.21.0
- * abort within seconds of starting; 24.12.0, 24.18.1, 24.22.x, 25.x and 26.x do not
- * (docs/decisions.md).
+ * addon built for the release that runs it, as `npm ci` builds it: 24.19.0, 24.20.0 and 24.21.0
+ * abort within seconds of starting; 24.18, 24.22, 25 and 26 releases do not (docs/decisions.md
+ * lists each release and build).
  */
 const AFFECTED: ReadonlyArray<readonly [number, number, number]> = [[24, 19, 21]];
 
