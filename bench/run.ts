@@ -343,11 +343,9 @@ async function runIngest(s: Servers): Promise<void> {
   // parse of the same payload
   const window = Math.min(5, Math.floor(pushes / 2));
   const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const ratios = repeated.map((ms, i) => ms / refs[i]);
-  const firstMedianMs = window ? mid(repeated.slice(0, window)) : repeated[0];
-  const lastMedianMs = window ? mid(repeated.slice(-window)) : repeated[pushes - 1];
-  const firstRatio = window ? mid(ratios.slice(0, window)) : ratios[0];
-  const lastRatio = window ? mid(ratios.slice(-window)) : ratios[pushes - 1];
+  const ends = (xs: number[]) => (window ? [mid(xs.slice(0, window)), mid(xs.slice(-window))] : [xs[0], xs[pushes - 1]]);
+  const [firstMedianMs, lastMedianMs] = ends(repeated);
+  const [firstRatio, lastRatio] = ends(repeated.map((ms, i) => ms / refs[i]));
   if (pushes) {
     log(`   repeated pushes: push 1 ${(repeated[0] / 1000).toFixed(2)} s, push ${pushes} ${(repeated[pushes - 1] / 1000).toFixed(2)} s; median of the first ${window} ${(firstMedianMs / 1000).toFixed(2)} s, of the last ${window} ${(lastMedianMs / 1000).toFixed(2)} s (${(lastMedianMs / firstMedianMs).toFixed(2)}x)`);
     log(`   per parse of the same payload: first ${window} ${firstRatio.toFixed(2)}x, last ${window} ${lastRatio.toFixed(2)}x (${(lastRatio / firstRatio).toFixed(2)}x)`);
